@@ -1,0 +1,2 @@
+"""ganzoo: a Keras 3 model zoo of GAN variants."""
+from ganzoo.version import __version__
