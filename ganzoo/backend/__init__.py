@@ -1,0 +1,31 @@
+"""Backend-specific training mechanics, picked once from `keras.config.backend()`.
+
+This package is the only place in ganzoo that imports tensorflow, jax or torch for
+training. Every adversarial model subclasses `Trainer`, which supplies:
+
+- `compute_gradients(loss_fn, variables, optimizer=None) -> (loss, grads)`
+- `apply_gradients(optimizer, grads, variables)`
+- `input_gradients(fn, x) -> (outputs, d sum(outputs) / dx)` (gradient penalties, R1)
+
+The algorithm itself (`adversarial_step`) is written once with `keras.ops`, the same
+split Keras uses for its own trainers (keras/src/backend/<name>/trainer.py).
+"""
+import keras
+
+from ganzoo.backend.optimizers import OptimizerGroup
+
+_BACKEND = keras.config.backend()
+
+if _BACKEND == "jax":
+    from ganzoo.backend.jax import Trainer, sync_state
+elif _BACKEND == "tensorflow":
+    from ganzoo.backend.tensorflow import Trainer, sync_state
+elif _BACKEND == "torch":
+    from ganzoo.backend.torch import Trainer, sync_state
+else:  # pragma: no cover - keras only ships these three trainers plus numpy/openvino
+    raise ImportError(
+        "ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
+        f"Received: KERAS_BACKEND={_BACKEND!r}"
+    )
+
+__all__ = ["OptimizerGroup", "Trainer", "sync_state"]

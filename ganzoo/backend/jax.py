@@ -1,0 +1,116 @@
+"""JAX mechanics: one `StatelessScope` over the whole state, `jax.value_and_grad` inside.
+
+`train_step(state, data)` maps every state variable (trainable, non-trainable such as
+BatchNorm statistics and SeedGenerator state, all optimizers' variables, metric
+variables) to its traced value inside one outer `StatelessScope`, runs the model's
+backend-agnostic `adversarial_step`, and reads the new values back out.
+`compute_gradients` opens a nested scope in which the differentiated variables are the
+arguments of `jax.value_and_grad`; side effects made while computing the loss
+(BatchNorm statistics, noise seeds) come back as auxiliary outputs and are recorded in
+the outer scope, never leaked as tracers.
+"""
+import jax
+import keras
+from keras import StatelessScope
+
+from ganzoo.backend.common import split_aux
+
+
+def sync_state(model):
+    """Write the jitted training state back into the model's variables.
+
+    During `fit`, the JAX trainer keeps the state outside the variables and syncs only at
+    the end of each epoch; callbacks that read weights mid-epoch call this first.
+    """
+    if hasattr(model, "jax_state_sync"):
+        model.jax_state_sync()
+
+
+class _StepContext:
+    # A plain holder, deliberately not a list attribute of the model: Keras would adopt a
+    # list of Variables assigned to the model as the model's own and saving would break.
+    def __init__(self, scope, all_vars):
+        self.scope = scope
+        self.all_vars = all_vars
+
+
+class Trainer(keras.Model):
+    """Gradient mechanics of ganzoo models on the JAX backend."""
+
+    _step_ctx = None
+
+    def _require_ctx(self):
+        ctx = self._step_ctx
+        if ctx is None:
+            raise RuntimeError(
+                "compute_gradients/apply_gradients run only inside train_step (model.fit)."
+            )
+        return ctx
+
+    def compute_gradients(self, loss_fn, variables, optimizer=None):
+        ctx = self._require_ctx()
+        outer = ctx.scope
+        ids = {id(v) for v in variables}
+        others = [v for v in ctx.all_vars if id(v) not in ids]
+
+        def f(values):
+            mapping = [(v, outer.get_current_value(v)) for v in others]
+            mapping += list(zip(variables, values))
+            with StatelessScope(state_mapping=mapping) as inner:
+                loss, aux = split_aux(loss_fn())
+                scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+            updated = [inner.get_current_value(v) for v in others]
+            return scaled, (loss, aux, updated)
+
+        values = [outer.get_current_value(v) for v in variables]
+        (_, (loss, aux, updated)), grads = jax.value_and_grad(f, has_aux=True)(values)
+        for v, new in zip(others, updated):
+            v.assign(new)  # recorded in the outer scope
+        return loss, aux, list(grads)
+
+    def apply_gradients(self, optimizer, grads, variables):
+        # The stateless path: LossScaleOptimizer.apply assigns inside ops.cond branches,
+        # which leaks tracers under jit.
+        scope = self._require_ctx().scope
+        opt_vals = [scope.get_current_value(v) for v in optimizer.variables]
+        var_vals = [scope.get_current_value(v) for v in variables]
+        new_vals, new_opt_vals = optimizer.stateless_apply(opt_vals, grads, var_vals)
+        for v, val in zip(variables, new_vals):
+            v.assign(val)
+        for v, val in zip(optimizer.variables, new_opt_vals):
+            v.assign(val)
+
+    def input_gradients(self, fn, x):
+        # fn must not update state (a critic for a gradient penalty has no BatchNorm).
+        out, pullback = jax.vjp(fn, x)
+        (grad,) = pullback(jax.numpy.ones_like(out))
+        return out, grad
+
+    def _run_stateless(self, groups, state, step_fn, data):
+        mapping = []
+        for group, values in zip(groups, state):
+            mapping += list(zip(group, values))
+        with StatelessScope(state_mapping=mapping) as scope:
+            self._step_ctx = _StepContext(scope, [v for g in groups for v in g])
+            try:
+                logs = step_fn(data)
+            finally:
+                self._step_ctx = None
+        return logs, tuple([scope.get_current_value(v) for v in g] for g in groups)
+
+    def train_step(self, state, data):
+        groups = [
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        ]
+        return self._run_stateless(groups, state, self.adversarial_step, data)
+
+    def test_step(self, state, data):
+        groups = [
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.metrics_variables,
+        ]
+        return self._run_stateless(groups, state, self.adversarial_eval_step, data)

@@ -1,0 +1,38 @@
+"""TensorFlow mechanics: `tf.GradientTape`; `train_step(data)` runs inside `tf.function`."""
+import keras
+import tensorflow as tf
+
+from ganzoo.backend.common import split_aux
+
+
+def sync_state(model):
+    """Variables are updated in place on TensorFlow: nothing to do."""
+
+
+class Trainer(keras.Model):
+    """Gradient mechanics of ganzoo models on the TensorFlow backend."""
+
+    def compute_gradients(self, loss_fn, variables, optimizer=None):
+        with tf.GradientTape() as tape:
+            loss, aux = split_aux(loss_fn())
+            # LossScaleOptimizer: scale here, `apply` unscales (mixed_float16).
+            scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+        grads = tape.gradient(scaled, variables)
+        grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
+        return loss, aux, grads
+
+    def apply_gradients(self, optimizer, grads, variables):
+        optimizer.apply(grads, variables)
+
+    def input_gradients(self, fn, x):
+        x = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out = fn(x)
+        return out, tape.gradient(tf.reduce_sum(tf.cast(out, "float32")), x)
+
+    def train_step(self, data):
+        return self.adversarial_step(data)
+
+    def test_step(self, data):
+        return self.adversarial_eval_step(data)

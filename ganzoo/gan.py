@@ -1,0 +1,372 @@
+"""Base classes of every ganzoo model.
+
+`AdversarialModel` knows nothing about a particular GAN: it owns the sub-networks, one
+optimizer per group of networks (all held in an `OptimizerGroup`), the loss trackers,
+the noise `SeedGenerator`, compile defaults and `.keras` saving. A variant declares
+three class attributes and writes `adversarial_step(data)` once with `keras.ops`:
+
+```python
+class MyGAN(AdversarialModel):
+    network_names = ("generator", "discriminator")
+    optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    loss_names = ("d_loss", "g_loss")
+```
+
+`GAN` adds what every noise-to-sample model shares: a latent space, `generate(n)` and
+the alternating discriminator/generator step with selectable losses.
+"""
+import numpy as np
+import keras
+from keras import ops
+
+from ganzoo import losses as losses_lib
+from ganzoo.backend import OptimizerGroup, Trainer, sync_state
+
+
+class AdversarialModel(Trainer):
+    """Base of all ganzoo models: networks, optimizers, trackers, saving.
+
+    Args:
+        seed: int. Seed of the model-owned `keras.random.SeedGenerator` that draws all
+            training noise. Defaults to `None` (taken from Keras' global seed).
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    #: Attributes holding the sub-networks; each is saved in the config.
+    network_names = ()
+    #: `{optimizer attribute: names of the networks it updates}`.
+    optimizer_networks = {}
+    #: Losses tracked (as `keras.metrics.Mean`) and shown by `fit`.
+    loss_names = ()
+
+    def __init__(self, *, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        # Noise comes from a generator the model owns: its state is a model variable, so
+        # it advances under jit on every backend and is saved and restored with the model.
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self._trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        # The networks are built from keras.Input: mark the wrapper built so that `fit`
+        # does not try to call the whole model on a data batch.
+        self.built = True
+
+    # ------------------------------------------------------------------ trackers
+    @property
+    def metrics(self):
+        # Returned here so that they are part of the JAX state and reset every epoch.
+        return list(self._trackers)
+
+    def track(self, **values):
+        """Update the loss trackers, e.g. `self.track(d_loss=d, g_loss=g)`."""
+        by_name = {m.name: m for m in self._trackers}
+        for name, value in values.items():
+            if name not in by_name:
+                raise ValueError(
+                    f"No tracker named {name!r}; declare it in `loss_names` "
+                    f"{tuple(by_name)}. Received: {name}=..."
+                )
+            by_name[name].update_state(value)
+
+    def logs(self):
+        """The current value of every tracker, as `train_step` returns it."""
+        return {m.name: m.result() for m in self._trackers}
+
+    # ---------------------------------------------------------------- optimizers
+    def default_optimizer(self, name):
+        """The paper's optimizer for `name`. Defaults to Adam(2e-4, β1=0.5) (DCGAN)."""
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
+
+    def networks_of(self, optimizer_name):
+        """The networks updated by the optimizer `optimizer_name`."""
+        return [getattr(self, n) for n in self.optimizer_networks[optimizer_name]]
+
+    def variables_of(self, optimizer_name):
+        """Trainable variables updated by the optimizer `optimizer_name`."""
+        seen, out = set(), []
+        for net in self.networks_of(optimizer_name):
+            for v in net.trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    def compile(self, *, jit_compile="auto", steps_per_execution=1, run_eagerly=False, **optimizers):
+        """Configure the optimizers; any left out (or `"auto"`) get the paper's default.
+
+        Args:
+            jit_compile: bool or `"auto"`. Passed to `keras.Model.compile`.
+            steps_per_execution: int. Passed to `keras.Model.compile`.
+            run_eagerly: bool. Passed to `keras.Model.compile`.
+            **optimizers: one per entry of `optimizer_networks`, e.g.
+                `d_optimizer=keras.optimizers.Adam(1e-4)`; a string names a Keras optimizer
+                with its default settings; `"auto"` is the paper's default.
+
+        Example:
+        ```python
+        gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
+        gan.compile(d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))
+        ```
+        """
+        unknown = sorted(set(optimizers) - set(self.optimizer_networks))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}.compile() takes the optimizers "
+                f"{sorted(self.optimizer_networks)}. Received: {unknown[0]}={optimizers[unknown[0]]!r}"
+            )
+        fp16 = keras.config.dtype_policy().name == "mixed_float16"
+        members = {}
+        for name in self.optimizer_networks:
+            opt = optimizers.get(name, "auto")
+            if isinstance(opt, str) and opt == "auto":
+                opt = self.default_optimizer(name)
+            elif isinstance(opt, (str, dict)):
+                opt = keras.optimizers.get(opt)
+            if not isinstance(opt, keras.optimizers.Optimizer):
+                raise ValueError(
+                    f"`{name}` must be a keras Optimizer, its name, or 'auto'. Received: {name}={opt!r}"
+                )
+            # One dynamic loss scale per network under float16 (each update scales its
+            # own loss); Model.compile would only wrap `self.optimizer`, the container.
+            if fp16 and not isinstance(opt, keras.optimizers.LossScaleOptimizer):
+                opt = keras.optimizers.LossScaleOptimizer(opt)
+            if not opt.built:  # JAX cannot create variables inside the jitted step
+                opt.build(self.variables_of(name))
+            setattr(self, name, opt)
+            members[name] = opt
+        group = OptimizerGroup(members)
+        keras.Model.compile(
+            self,
+            optimizer=group,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+            auto_scale_loss=False,  # else the container itself would be loss-scaled
+        )
+        group.build()
+
+    def get_compile_config(self):
+        # A custom compile() signature: tell the saver how to redo it, so load_model
+        # returns a compiled model and restores every optimizer's state.
+        if not getattr(self, "compiled", False):
+            return None
+        return {
+            name: keras.saving.serialize_keras_object(getattr(self, name))
+            for name in self.optimizer_networks
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            **{name: keras.saving.deserialize_keras_object(c) for name, c in config.items()}
+        )
+
+    # -------------------------------------------------------------------- updates
+    def update(self, optimizer_name, loss_fn):
+        """Differentiate `loss_fn()` w.r.t. the networks of `optimizer_name` and step.
+
+        `loss_fn` takes no argument and returns a scalar loss, or `(loss, aux)` where
+        `aux` is any structure of tensors computed alongside (returned, not differentiated).
+        The loss is computed in float32.
+
+        Returns:
+            The loss, or `(loss, aux)` when `loss_fn` returned a pair.
+        """
+        optimizer = getattr(self, optimizer_name)
+        variables = self.variables_of(optimizer_name)
+        has_aux = []
+
+        def wrapped():
+            out = loss_fn()
+            if isinstance(out, tuple):
+                has_aux.append(True)
+                return ops.cast(out[0], "float32"), out[1]
+            return ops.cast(out, "float32")
+
+        loss, aux, grads = self.compute_gradients(wrapped, variables, optimizer)
+        self.apply_gradients(optimizer, grads, variables)
+        return (loss, aux) if has_aux else loss
+
+    # --------------------------------------------------------------------- saving
+    def get_config(self):
+        config = super().get_config()
+        config["seed"] = self.seed
+        for name in self.network_names:
+            config[name] = keras.saving.serialize_keras_object(getattr(self, name))
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.network_names:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    # ------------------------------------------------------------------ interface
+    def adversarial_step(self, data):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement adversarial_step(data).")
+
+    def adversarial_eval_step(self, data):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} does not implement evaluate().")
+
+    def example_data(self, num_examples, seed=0):
+        """Random numpy data of the form `fit` expects (for smoke tests)."""
+        raise NotImplementedError
+
+    def example_inputs(self, num_examples, seed=0):
+        """Random numpy inputs of the form `call`/`predict` expects."""
+        raise NotImplementedError
+
+
+def unpack_samples(data):
+    """The real samples of a batch: `x`, `(x, ...)` or `{"image": x, ...}`."""
+    if isinstance(data, dict):
+        if "image" not in data:
+            raise ValueError(
+                f"A dict batch needs an 'image' entry. Received keys: {sorted(data)}"
+            )
+        return data["image"]
+    if isinstance(data, (tuple, list)):
+        return data[0]
+    return data
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class GAN(AdversarialModel):
+    """An unconditional GAN: a generator from noise, a discriminator, alternating updates.
+
+    Goodfellow et al. 2014, "Generative Adversarial Nets". Each step first updates the
+    discriminator on real samples and generated ones, then the generator through the
+    updated discriminator on fresh noise.
+
+    Args:
+        generator: keras.Model. Maps `(batch, latent_dim)` noise to samples.
+        discriminator: keras.Model. Maps samples to one logit per sample.
+        latent_dim: int. Size of the noise vector. Defaults to the generator's input size.
+        d_loss: str or callable. One of `ganzoo.losses.D_LOSSES`. Defaults to `"logistic"`.
+        g_loss: str or callable. One of `ganzoo.losses.G_LOSSES`; `"minimax"` is the
+            original saturating objective. Defaults to `"non_saturating"`.
+        seed: int. Seed of the training noise. Defaults to `None`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    gan.fit(ganzoo.data.load("ring"), batch_size=256, epochs=1)
+    samples = gan.generate(1000)
+    ```
+    """
+
+    network_names = ("generator", "discriminator")
+    optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    loss_names = ("d_loss", "g_loss")
+
+    def __init__(self, generator, discriminator, *, latent_dim=None, d_loss="logistic",
+                 g_loss="non_saturating", seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        gen_in = tuple(generator.inputs[0].shape[1:]) if generator.inputs else None
+        if latent_dim is None:
+            if gen_in is None or len(gen_in) != 1:
+                raise ValueError(
+                    "Pass `latent_dim`: the generator has no single flat input. "
+                    f"Received: generator input shape={gen_in}"
+                )
+            latent_dim = gen_in[0]
+        self.latent_dim = int(latent_dim)
+        self.d_loss_name = d_loss
+        self.g_loss_name = g_loss
+        self._d_loss_fn = losses_lib.get_d_loss(d_loss)
+        self._g_loss_fn = losses_lib.get_g_loss(g_loss)
+
+    @property
+    def sample_shape(self):
+        """Shape of one generated sample (without the batch axis)."""
+        return tuple(self.generator.outputs[0].shape[1:])
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def sample_noise(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def adversarial_step(self, data):
+        real = unpack_samples(data)
+        batch_size = ops.shape(real)[0]
+
+        # Discriminator: the generated batch is a constant here (stop_gradient), so
+        # the discriminator's loss does not reach the generator's weights.
+        fake = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
+
+        def d_loss_fn():
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            return self._d_loss_fn(real_logits, fake_logits)
+
+        d_loss = self.update("d_optimizer", d_loss_fn)
+
+        # Generator: through the just-updated discriminator, whose weights this update
+        # leaves alone (only the generator's variables are differentiated).
+        z = self.sample_noise(batch_size)
+
+        def g_loss_fn():
+            return self._g_loss_fn(self.discriminator(self.generator(z, training=True), training=True))
+
+        g_loss = self.update("g_optimizer", g_loss_fn)
+        self.track(d_loss=d_loss, g_loss=g_loss)
+        return self.logs()
+
+    def adversarial_eval_step(self, data):
+        real = unpack_samples(data)
+        fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        self.track(d_loss=self._d_loss_fn(real_logits, fake_logits), g_loss=self._g_loss_fn(fake_logits))
+        return self.logs()
+
+    def generate(self, num_samples, *, batch_size=256, seed=None):
+        """Draw `num_samples` samples as a float32 numpy array.
+
+        Images come from a `tanh` output and lie in [-1, 1].
+
+        Args:
+            num_samples: int. How many samples.
+            batch_size: int. Generator batch size. Defaults to 256.
+            seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+        """
+        if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+            raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+        sync_state(self)
+        z = self.example_inputs(int(num_samples), seed=seed)
+        out = self.generator.predict(z, batch_size=batch_size, verbose=0)
+        return np.asarray(out, dtype="float32")
+
+    def example_inputs(self, num_examples, seed=0):
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((num_examples, self.latent_dim)).astype("float32")
+
+    def example_data(self, num_examples, seed=0):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-1, 1, (num_examples,) + self.sample_shape)
+        return x.astype("float32")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            latent_dim=self.latent_dim,
+            d_loss=_serialize_loss(self.d_loss_name),
+            g_loss=_serialize_loss(self.g_loss_name),
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("d_loss", "g_loss"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return super().from_config(config)
+
+
+def _serialize_loss(loss):
+    # Names round-trip as they are; a custom callable must be registered with
+    # `keras.saving.register_keras_serializable` to be saved.
+    return loss if isinstance(loss, str) else keras.saving.serialize_keras_object(loss)

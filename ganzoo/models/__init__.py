@@ -1,0 +1,2 @@
+"""One module per GAN family; importing them registers their builders."""
+from ganzoo.models import dcgan, vanilla  # noqa: F401

@@ -1,0 +1,123 @@
+"""DCGAN: deep convolutional GAN (Radford, Metz & Chintala 2016)."""
+import math
+
+import keras
+from keras import layers
+
+from ganzoo.gan import GAN
+from ganzoo.registry import register
+
+
+def check_image_shape(image_shape, min_size=8):
+    """Validate a square power-of-two image shape `(size, size, channels)`."""
+    ok = (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) == 3
+        and all(isinstance(d, int) and d > 0 for d in image_shape)
+    )
+    if ok:
+        size, width, channels = image_shape
+        ok = size == width and size >= min_size and (size & (size - 1)) == 0
+        ok = ok and channels in (1, 3)
+    if not ok:
+        raise ValueError(
+            "`image_shape` must be (size, size, channels) with size a power of two >= "
+            f"{min_size} and 1 or 3 channels. Received: image_shape={tuple(image_shape) if isinstance(image_shape, (list, tuple)) else image_shape!r}"
+        )
+    return tuple(image_shape)
+
+
+def _conv_init():
+    # The paper: "All weights were initialized from a zero-centered Normal distribution
+    # with standard deviation 0.02."
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _bn():
+    return layers.BatchNormalization(
+        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02)
+    )
+
+
+def dcgan_generator(image_shape, latent_dim=100, filters=64, name="generator"):
+    """DCGAN generator: project to 4×4, then stride-2 transposed convs with BN and ReLU.
+
+    Channels halve at each doubling, ending at `filters` before the `tanh` output
+    (pytorch/examples dcgan: 512-256-128-64 for 64×64).
+    """
+    size, _, channels = check_image_shape(image_shape)
+    n_up = int(math.log2(size)) - 2
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Reshape((1, 1, latent_dim))(z)
+    width = filters * 2 ** (n_up - 1)
+    x = layers.Conv2DTranspose(width, 4, strides=1, padding="valid", use_bias=False,
+                               kernel_initializer=_conv_init())(x)  # 1x1 -> 4x4
+    x = layers.ReLU()(_bn()(x))
+    for i in range(n_up - 1):
+        width //= 2
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=_conv_init())(x)
+        x = layers.ReLU()(_bn()(x))
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=_conv_init())(x)
+    x = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(z, x, name=name)
+
+
+def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
+    """DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), BN except on the first."""
+    size, _, _ = check_image_shape(image_shape)
+    n_down = int(math.log2(size)) - 2
+    inp = keras.Input(image_shape, name="image")
+    x = inp
+    width = filters
+    for i in range(n_down):
+        x = layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False,
+                          kernel_initializer=_conv_init())(x)
+        if i > 0:  # the paper leaves BN off the discriminator's input layer
+            x = _bn()(x)
+        x = layers.LeakyReLU(0.2)(x)
+        width *= 2
+    x = layers.Conv2D(1, 4, strides=1, padding="valid", use_bias=False,
+                      kernel_initializer=_conv_init())(x)  # 4x4 -> 1x1 logit
+    x = layers.Flatten(dtype="float32")(x)
+    return keras.Model(inp, x, name=name)
+
+
+@register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4})
+def dcgan(*, image_shape=(64, 64, 3), latent_dim=100, filters=64, seed=None):
+    """DCGAN (Radford et al. 2016) with the paper's defaults.
+
+    Conv-transpose generator and strided-conv discriminator with BatchNorm, weights drawn
+    from N(0, 0.02), Adam with learning rate 2e-4 and β1 = 0.5 for both networks, the
+    non-saturating generator loss.
+
+    Args:
+        image_shape: tuple. `(size, size, channels)`, size a power of two >= 8 and 1 or
+            3 channels. Defaults to `(64, 64, 3)`.
+        latent_dim: int. Noise size. Defaults to 100.
+        filters: int. Width of the last generator layer and first discriminator layer
+            (ngf = ndf). Defaults to 64.
+        seed: int. Noise seed. Defaults to `None`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
+    x = ganzoo.data.load("digits", image_size=32)
+    gan.fit(x, batch_size=64, epochs=5)
+    images = gan.generate(16)  # numpy, (16, 32, 32, 1), in [-1, 1]
+    ```
+    """
+    image_shape = check_image_shape(image_shape)
+    for arg, value in (("latent_dim", latent_dim), ("filters", filters)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
+    model = GAN(
+        dcgan_generator(image_shape, latent_dim, filters),
+        dcgan_discriminator(image_shape, filters),
+        latent_dim=latent_dim,
+        seed=seed,
+        name="dcgan",
+    )
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both: AdversarialModel.default_optimizer
+    return model

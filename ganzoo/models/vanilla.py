@@ -1,0 +1,107 @@
+"""The original GAN: multilayer perceptrons (Goodfellow et al. 2014)."""
+import math
+
+import keras
+from keras import layers
+
+from ganzoo.gan import GAN
+from ganzoo.registry import register
+
+
+def _check_shape(data_shape):
+    try:
+        shape = tuple(int(d) for d in data_shape)
+    except TypeError:
+        shape = ()
+    if not shape or any(d < 1 for d in shape):
+        raise ValueError(
+            "`data_shape` must be a tuple of positive ints, e.g. (2,) or (28, 28, 1). "
+            f"Received: data_shape={data_shape!r}"
+        )
+    return shape
+
+
+def mlp_generator(data_shape, latent_dim, hidden_units=(256, 256), batchnorm=False, name="generator"):
+    """MLP generator: ReLU hidden layers; `tanh` output for images, linear for vectors.
+
+    Args:
+        data_shape: tuple. Shape of one sample, e.g. `(2,)` or `(28, 28, 1)`.
+        latent_dim: int. Size of the noise input.
+        hidden_units: tuple of int. Width of each hidden layer. Defaults to `(256, 256)`.
+        batchnorm: bool. BatchNormalization after each hidden layer. Defaults to False.
+    """
+    data_shape = _check_shape(data_shape)
+    z = keras.Input((latent_dim,), name="z")
+    x = z
+    for units in hidden_units:
+        x = layers.Dense(units)(x)
+        if batchnorm:
+            x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Dense(math.prod(data_shape))(x)
+    if len(data_shape) > 1:
+        # Images are scaled to [-1, 1]; vectors (2-D mixtures) are unbounded.
+        x = layers.Activation("tanh", dtype="float32")(x)
+        x = layers.Reshape(data_shape)(x)
+    else:
+        x = layers.Activation("linear", dtype="float32")(x)
+    return keras.Model(z, x, name=name)
+
+
+def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator"):
+    """MLP discriminator with LeakyReLU(0.2) hidden layers and one logit."""
+    data_shape = _check_shape(data_shape)
+    inp = keras.Input(data_shape, name="sample")
+    x = layers.Flatten()(inp) if len(data_shape) > 1 else inp
+    for units in hidden_units:
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    logit = layers.Dense(1, dtype="float32")(x)
+    return keras.Model(inp, logit, name=name)
+
+
+@register("gan", test_config={"data_shape": (2,), "latent_dim": 4, "hidden_units": (16,)})
+def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="non_saturating",
+        learning_rate=1e-4, beta_1=0.5, batchnorm=False, seed=None):
+    """The vanilla GAN of Goodfellow et al. 2014 with MLP generator and discriminator.
+
+    The default fits the 2-D Gaussian-mixture benchmarks (`ring`, `grid`); pass an image
+    shape for flattened images.
+
+    Args:
+        data_shape: tuple. Shape of one sample. Defaults to `(2,)`.
+        latent_dim: int. Noise size. Defaults to 2 for vectors, 100 for images.
+        hidden_units: tuple of int. Hidden widths of G and D. Defaults to `(256, 256)`.
+        g_loss: str. `"non_saturating"` (-log D(G(z)), the paper's practical choice) or
+            `"minimax"` (log(1 - D(G(z)))). Defaults to `"non_saturating"`.
+        learning_rate: float. Adam learning rate of both networks. Defaults to 1e-4.
+        beta_1: float. Adam β1. Defaults to 0.5.
+        batchnorm: bool. BatchNormalization in the generator. Defaults to False.
+        seed: int. Noise seed. Defaults to `None`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", g_loss="minimax")
+    gan.fit(ganzoo.data.load("ring"), batch_size=256, epochs=1)
+    ```
+    """
+    data_shape = _check_shape(data_shape)
+    if g_loss not in ("non_saturating", "minimax"):
+        raise ValueError(
+            "`g_loss` must be 'non_saturating' or 'minimax'. " f"Received: g_loss={g_loss!r}"
+        )
+    if latent_dim is None:
+        latent_dim = 2 if len(data_shape) == 1 else 100
+    model = GAN(
+        mlp_generator(data_shape, latent_dim, hidden_units, batchnorm=batchnorm),
+        mlp_discriminator(data_shape, hidden_units),
+        latent_dim=latent_dim,
+        g_loss=g_loss,
+        seed=seed,
+        name="gan",
+    )
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+        g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+    )
+    return model
