@@ -118,7 +118,7 @@ def build_digits_classifier():
 
     The model accepts images of any size with any number of channels in
     [-1, 1]; it averages channels and area-resizes to 8x8 internally, then
-    runs conv(32)-conv(64)-maxpool-dense(128, name="features")-dense(10).
+    runs conv(16)-maxpool-conv(32)-dense(128, name="features")-dense(10).
 
     Returns:
         An uncompiled `keras.Model` mapping images to softmax probabilities.
@@ -131,9 +131,9 @@ def build_digits_classifier():
     """
     inputs = keras.Input(shape=(None, None, None), name="images")
     x = AreaResizeToGray(DIGITS_SIZE, name="to_8x8_gray")(inputs)
-    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(x)
     x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(x)
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dropout(0.3)(x)
     x = keras.layers.Dense(128, activation="relu", name=FEATURES_LAYER)(x)
@@ -141,12 +141,12 @@ def build_digits_classifier():
     return keras.Model(inputs, outputs, name="ganzoo_digits_classifier")
 
 
-def train_digits_classifier(epochs=25, seed=0, verbose=0):
+def train_digits_classifier(epochs=15, seed=0, verbose=0):
     """Trains the digits CNN on the fixed train split (deterministic-ish).
 
     Args:
         epochs: int. Training epochs over the 1500 train images.
-            Defaults to 25.
+            Defaults to 15.
         seed: int. Seed passed to `keras.utils.set_random_seed`.
             Defaults to 0.
         verbose: int. Keras `fit` verbosity. Defaults to 0.
