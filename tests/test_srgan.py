@@ -212,13 +212,28 @@ def test_folder_loader_and_crop_dataset(tmp_path):
 
 def test_div2k_loader_with_mock_data():
     tfds = pytest.importorskip("tensorflow_datasets")
-    with tfds.testing.mock_data(num_examples=5):
+    tf = pytest.importorskip("tensorflow")
+    # DIV2K-like pairs (HR = 4 × LR) of varying sizes; the third is too small to crop.
+    sizes = [(12, 10), (9, 15), (6, 6), (10, 8), (16, 9), (11, 11)]
+
+    def as_dataset(self, *args, **kwargs):
+        rng = np.random.default_rng(0)
+        examples = []
+        for h, w in sizes:
+            hr = rng.integers(0, 256, (4 * h, 4 * w, 3), dtype=np.uint8)
+            examples.append({"hr": hr, "lr": hr[::4, ::4]})
+        return tf.data.Dataset.from_generator(
+            lambda: iter(examples), output_signature={
+                k: tf.TensorSpec((None, None, 3), tf.uint8) for k in ("hr", "lr")})
+
+    with tfds.testing.mock_data(as_dataset_fn=as_dataset):
         ds = sr_data.load_div2k("train", scale=4, hr_size=32, batch_size=2, shuffle=False)
         batches = list(ds.as_numpy_iterator())
-    assert len(batches) == 2  # 5 examples, drop_remainder
-    lr, hr = batches[0]
-    assert lr.shape == (2, 8, 8, 3) and hr.shape == (2, 32, 32, 3)
-    assert lr.min() >= -1 and hr.max() <= 1 and lr.dtype == np.float32
+    assert len(batches) == 2  # 5 usable pairs, drop_remainder
+    for lr, hr in batches:
+        assert lr.shape == (2, 8, 8, 3) and hr.shape == (2, 32, 32, 3) and lr.dtype == np.float32
+        assert lr.min() >= -1 and hr.max() <= 1
+        np.testing.assert_array_equal(hr[:, ::4, ::4], lr)  # aligned crops
 
 
 def test_paired_random_crop_is_aligned():

@@ -286,7 +286,12 @@ def load_div2k(split="train", *, scale=4, hr_size=96, batch_size=16, shuffle=Tru
         hr = tf.ensure_shape(tf.cast(hr, tf.float32) / 127.5 - 1.0, (hr_size, hr_size, 3))
         return lr, hr
 
-    ds = ds.enumerate().map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+    def big_enough(example):
+        # Real DIV2K images are ~2K pixels; skip any pair too small for one crop.
+        size = tf.minimum(tf.shape(example["lr"])[:2], tf.shape(example["hr"])[:2] // scale)
+        return tf.reduce_all(size >= lr_size)
+
+    ds = ds.filter(big_enough).enumerate().map(crop, num_parallel_calls=tf.data.AUTOTUNE)
     if shuffle:
         ds = ds.shuffle(256, seed=seed)
     return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
