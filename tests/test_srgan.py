@@ -244,3 +244,28 @@ def test_paired_random_crop_is_aligned():
         lc, hc = sr_data.paired_random_crop(tf.constant(lr), tf.constant(hr), lr_size=3, scale=4,
                                             seed=tf.constant([0, s], tf.int64))
         np.testing.assert_array_equal(hc.numpy()[::4, ::4], lc.numpy())
+
+
+def test_cli_upscale_writes_scaled_pngs(tmp_path):
+    from PIL import Image
+
+    from ganzoo import cli
+
+    model = _tiny()
+    model.save(tmp_path / "srgan.keras")
+    model.generator.save(tmp_path / "generator.keras")
+    src = tmp_path / "in"
+    src.mkdir()
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (9, 14, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(src / "a.png")
+    Image.fromarray(rng.integers(0, 256, (7, 5), dtype=np.uint8)).save(src / "b.jpg")  # gray: read as RGB
+    for saved in ("srgan.keras", "generator.keras"):
+        out = tmp_path / f"out_{saved}"
+        assert cli.main(["upscale", str(tmp_path / saved), "--input", str(src), "--out", str(out), "--tile", "4"]) == 0
+        a = np.asarray(Image.open(out / "a.png"))
+        assert a.shape == (18, 28, 3) and np.asarray(Image.open(out / "b.png")).shape == (14, 10, 3)
+        expected = model.upscale(rgb.astype("float32") / 127.5 - 1.0)
+        expected = np.clip(np.round((expected + 1) * 127.5), 0, 255)
+        assert np.abs(a.astype("float32") - expected).max() <= 1.0
+    assert cli.main(["upscale", str(tmp_path / "srgan.keras"), "--input", str(tmp_path / "nope"), "--out", str(tmp_path)]) == 2
