@@ -36,50 +36,44 @@ def parse_args():
     p.add_argument("--steps-per-epoch", type=int, default=250)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--png", default=None, help="Write LR / bicubic / SRResNet / SRGAN / HR crops here.")
-    p.add_argument("--save", default=None, help="Folder for srresnet.keras and srgan.keras generators.")
+    p.add_argument("--save", default=None, help="Folder for srresnet.keras and srgan_generator.keras.")
+    p.add_argument("--evaluate", default=None,
+                   help="Skip training: score srresnet.keras and srgan_generator.keras saved in this folder.")
     return p.parse_args()
 
 
-def y_channel(rgb_unit):
-    """[-1, 1] RGB -> Y of ITU-R BT.601 in [16, 235] (MATLAB rgb2ycbcr), float64."""
-    rgb = (np.asarray(rgb_unit, dtype="float64") + 1.0) * 127.5
-    rgb = np.clip(np.round(rgb), 0, 255) / 255.0  # evaluate the 8-bit images a user sees
-    return 16.0 + 65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]
+def quantize(images):
+    """Round [-1, 1] images to 8 bits and back: the images a user saves are what is scored."""
+    u8 = np.clip(np.round((np.asarray(images, dtype="float64") + 1.0) * 127.5), 0, 255)
+    return (u8 / 127.5 - 1.0).astype("float32")
 
 
-def metrics_fns():
-    """PSNR and SSIM on Y: ganzoo.metrics when present, else scikit-image (stated in the JSON)."""
-    try:
-        from ganzoo import metrics  # noqa: F401
+def evaluate(name_to_sr, hr_images, scale):
+    """The paper's protocol with ganzoo.metrics: Y channel (BT.601), `scale`-pixel border crop.
 
-        if hasattr(metrics, "psnr") and hasattr(metrics, "ssim"):
-            return "ganzoo.metrics", metrics.psnr, metrics.ssim
-    except ImportError:
-        pass
+    Each value is cross-checked against scikit-image on the same Y images.
+    """
     from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-    def psnr(a, b):
-        return peak_signal_noise_ratio(a, b, data_range=255.0)
+    from ganzoo.metrics import psnr, rgb_to_y, ssim
 
-    def ssim(a, b):
-        # Wang et al. 2004 settings: 11×11 Gaussian window, sigma 1.5, population statistics.
-        return structural_similarity(a, b, data_range=255.0, gaussian_weights=True, sigma=1.5,
-                                     use_sample_covariance=False)
-
-    return "skimage", psnr, ssim
-
-
-def evaluate(name_to_sr, hr_images, scale, psnr, ssim):
     out = {}
     for method, srs in name_to_sr.items():
-        ps, ss = [], []
+        ps, ss, gap = [], [], 0.0
         for sr, hr in zip(srs, hr_images):
-            a = y_channel(sr)[scale:-scale, scale:-scale]
-            b = y_channel(hr)[scale:-scale, scale:-scale]
-            ps.append(float(psnr(a, b)))
-            ss.append(float(ssim(a, b)))
+            sr, hr = quantize(sr)[None], quantize(hr)[None]
+            p = float(psnr(sr, hr, y_channel=True, border=scale))
+            ys, yh = rgb_to_y(sr), rgb_to_y(hr)
+            q = float(ssim(ys, yh, data_range=1.0, border=scale))
+            a, b = ys[0, scale:-scale, scale:-scale, 0], yh[0, scale:-scale, scale:-scale, 0]
+            p_ref = peak_signal_noise_ratio(b, a, data_range=1.0)
+            q_ref = structural_similarity(b, a, data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                          use_sample_covariance=False)
+            gap = max(gap, abs(p - p_ref), abs(q - q_ref))
+            ps.append(p)
+            ss.append(q)
         out[method] = {"psnr": float(np.mean(ps)), "ssim": float(np.mean(ss)),
-                       "psnr_per_image": ps, "ssim_per_image": ss}
+                       "psnr_per_image": ps, "ssim_per_image": ss, "max_abs_diff_vs_skimage": gap}
     return out
 
 
@@ -98,6 +92,17 @@ def main():
     hr_test = [sr_data.to_unit_range(sr_data.modcrop(im, scale)) for im in test.values()]
     lr_test = [sr_data.to_unit_range(sr_data.bicubic_downsample(sr_data.modcrop(im, scale), scale))
                for im in test.values()]
+    bicubic = [sr_data.bicubic_upsample(x[None], scale)[0] for x in lr_test]
+    if args.evaluate:
+        from ganzoo.models.srgan import upscale_with
+
+        gens = [keras.saving.load_model(os.path.join(args.evaluate, f), compile=False)
+                for f in ("srresnet.keras", "srgan_generator.keras")]
+        srresnet, srgan = ([upscale_with(g, x, scale=scale, tile=64) for x in lr_test] for g in gens)
+        result = {"backend": keras.config.backend(), "evaluated": args.evaluate, "scale": scale,
+                  "test_photos": list(test), "generator_params": gens[0].count_params()}
+        finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale)
+        return
     data = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
                              hr_size=args.hr_size, scale=scale, seed=args.seed)
 
@@ -106,9 +111,8 @@ def main():
                        vgg_weights=args.vgg_weights, warmup_steps=args.warmup, seed=args.seed)
     model.compile(d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.9),
                   g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.9))
-    name, psnr, ssim = metrics_fns()
     result = {
-        "backend": keras.config.backend(), "metrics_impl": name, "scale": scale,
+        "backend": keras.config.backend(), "metrics": "ganzoo.metrics (checked against skimage)", "scale": scale,
         "test_photos": list(test), "train_photos": list(train),
         "config": {k: getattr(args, k) for k in ("hr_size", "blocks", "filters", "d_filters", "dense_units",
                                                   "batch_size", "warmup", "adversarial", "lr", "lr_adv",
@@ -130,7 +134,6 @@ def main():
             hist = {k: hist.get(k, []) + v for k, v in h.history.items()}
         return time.time() - t0, hist
 
-    bicubic = [sr_data.bicubic_upsample(x[None], scale)[0] for x in lr_test]
     t_warm, h_warm = train(args.warmup)
     assert model.phase == "adversarial" or args.adversarial == 0
     srresnet = [model.upscale(x, tile=64) for x in lr_test]
@@ -147,10 +150,12 @@ def main():
     result["seconds"] = {"warmup": round(t_warm, 1), "adversarial": round(t_adv, 1)}
     result["final_losses"] = {"warmup": {k: v[-1] for k, v in h_warm.items()},
                               "adversarial": {k: v[-1] for k, v in h_adv.items()}}
-    result["results"] = evaluate({"bicubic": bicubic, "srresnet": srresnet, "srgan": srgan},
-                                 hr_test, scale, psnr, ssim)
-    result["srresnet_minus_bicubic_psnr"] = result["results"]["srresnet"]["psnr"] - result["results"]["bicubic"]["psnr"]
+    finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale)
 
+
+def finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale):
+    result["results"] = evaluate({"bicubic": bicubic, "srresnet": srresnet, "srgan": srgan}, hr_test, scale)
+    result["srresnet_minus_bicubic_psnr"] = result["results"]["srresnet"]["psnr"] - result["results"]["bicubic"]["psnr"]
     if args.png:
         save_side_by_side(args.png, lr_test[0], bicubic[0], srresnet[0], srgan[0], hr_test[0], scale)
         result["png"] = args.png
