@@ -55,8 +55,7 @@ def _prelu():
 
 
 def _bn():
-    # Keras default momentum: smoother inference statistics from small SR batches.
-    return layers.BatchNormalization(momentum=0.99, epsilon=1e-5)
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
 
 
 def srresnet_generator(channels=3, scale=4, num_blocks=16, filters=64, name="generator"):
