@@ -17,19 +17,19 @@ SCALE = 4
 # Every batch holds fresh random 96×96 HR crops and their bicubic 24×24 LR versions.
 train_photos = sr_data.load_photos("train")
 test_photos = sr_data.load_photos("test")
-data = sr_data.CropPairs(train_photos, batch_size=16, steps_per_epoch=50, hr_size=96, scale=SCALE)
+data = sr_data.CropPairs(train_photos, batch_size=16, steps_per_epoch=20, hr_size=96, scale=SCALE)
 
 # ------------------------------------------------------------------------------ Model
 # No VGG19 weights on this machine: choose the pixel content loss explicitly (the paper's
 # SRGAN-MSE). With VGG19 weights, pass content_loss="vgg54", vgg_weights="/path/to.h5".
 # The paper's generator has 16 blocks of 64 filters; a smaller one trains fast on a CPU.
 model = ganzoo.get("srgan", lr_size=24, scale=SCALE, num_blocks=8, filters=32, d_filters=16,
-                   dense_units=128, content_loss="mse", warmup_steps=100)
+                   dense_units=128, content_loss="mse", warmup_steps=40)
 
 # ------------------------------------------------------------------------------ Train
 # Epochs 1-2: the MSE warm-up (SRResNet); epoch 3 onwards: SRGAN (content + 1e-3 adversarial).
 # The measured run of docs/models/srgan.md used 2000 warm-up and 200+ adversarial steps.
-model.fit(data, epochs=3)  # real: 10+ epochs of 200 steps
+model.fit(data, epochs=3, verbose=2)  # real: 10+ epochs of 200 steps (docs/models/srgan.md)
 
 # ------------------------------------------------------------------ Look at the results
 name = "astronaut"
