@@ -3,12 +3,22 @@
 Runs offline on any Keras backend: `KERAS_BACKEND=jax python examples/srgan_photos.py`.
 """
 # ------------------------------------------------------------------------------ Setup
+import argparse
+import os
+
 import numpy as np
 import keras
 
 import ganzoo
 from ganzoo.data import super_resolution as sr_data
 
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=3)  # real: 12 epochs of 200 steps (docs/models/srgan.md)
+parser.add_argument("--steps", type=int, default=20, help="Batches per epoch.")
+parser.add_argument("--blocks", type=int, default=8)  # the paper: 16 blocks of 64 filters
+parser.add_argument("--filters", type=int, default=32)
+parser.add_argument("--out", default="runs/example-srgan-photos")
+args = parser.parse_args()
 keras.utils.set_random_seed(0)
 SCALE = 4
 
@@ -17,19 +27,19 @@ SCALE = 4
 # Every batch holds fresh random 96×96 HR crops and their bicubic 24×24 LR versions.
 train_photos = sr_data.load_photos("train")
 test_photos = sr_data.load_photos("test")
-data = sr_data.CropPairs(train_photos, batch_size=16, steps_per_epoch=20, hr_size=96, scale=SCALE)
+data = sr_data.CropPairs(train_photos, batch_size=16, steps_per_epoch=args.steps, hr_size=96, scale=SCALE)
 
 # ------------------------------------------------------------------------------ Model
 # No VGG19 weights on this machine: choose the pixel content loss explicitly (the paper's
 # SRGAN-MSE). With VGG19 weights, pass content_loss="vgg54", vgg_weights="/path/to.h5".
 # The paper's generator has 16 blocks of 64 filters; a smaller one trains fast on a CPU.
-model = ganzoo.get("srgan", lr_size=24, scale=SCALE, num_blocks=8, filters=32, d_filters=16,
-                   dense_units=128, content_loss="mse", warmup_steps=40)
+model = ganzoo.get("srgan", lr_size=24, scale=SCALE, num_blocks=args.blocks, filters=args.filters, d_filters=16,
+                   dense_units=128, content_loss="mse", warmup_steps=2 * args.steps)
 
 # ------------------------------------------------------------------------------ Train
 # Epochs 1-2: the MSE warm-up (SRResNet); epoch 3 onwards: SRGAN (content + 1e-3 adversarial).
-# The measured run of docs/models/srgan.md used 2000 warm-up and 200+ adversarial steps.
-model.fit(data, epochs=3, verbose=2)  # real: 10+ epochs of 200 steps (docs/models/srgan.md)
+# The measured run of docs/models/srgan.md used 2000 warm-up and 400 adversarial steps.
+model.fit(data, epochs=args.epochs, verbose=2)
 
 # ------------------------------------------------------------------ Look at the results
 name = "astronaut"
@@ -41,6 +51,7 @@ hr = sr_data.to_unit_range(hr)
 for label, image in (("bicubic", bicubic), ("SRGAN", sr)):
     mse = np.mean((image[SCALE:-SCALE, SCALE:-SCALE] - hr[SCALE:-SCALE, SCALE:-SCALE]) ** 2) / 4  # [0,1] units
     print(f"{label:8s} RGB PSNR on {name}: {10 * np.log10(1 / mse):.2f} dB")
-ganzoo.plotting.save_image_grid(np.stack([bicubic[100:228, 200:328], sr[100:228, 200:328], hr[100:228, 200:328]]),
-                                "srgan_astronaut.png", ncols=3)
-print("wrote srgan_astronaut.png (bicubic | SRGAN | HR)")
+path = ganzoo.plotting.save_image_grid(
+    np.stack([bicubic[100:228, 200:328], sr[100:228, 200:328], hr[100:228, 200:328]]),
+    os.path.join(args.out, "srgan_astronaut.png"), ncols=3)
+print("bicubic | SRGAN | HR crops:", path)

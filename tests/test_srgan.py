@@ -269,3 +269,18 @@ def test_cli_upscale_writes_scaled_pngs(tmp_path):
         expected = np.clip(np.round((expected + 1) * 127.5), 0, 255)
         assert np.abs(a.astype("float32") - expected).max() <= 1.0
     assert cli.main(["upscale", str(tmp_path / "srgan.keras"), "--input", str(tmp_path / "nope"), "--out", str(tmp_path)]) == 2
+
+
+def test_srgan_example_runs(tmp_path):
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERAS_BACKEND=keras.config.backend(), PYTHONPATH=root)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(root, "examples", "srgan_photos.py"), "--epochs", "3", "--steps", "1",
+         "--blocks", "1", "--filters", "8", "--out", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "SRGAN    RGB PSNR on astronaut" in proc.stdout
+    assert (tmp_path / "srgan_astronaut.png").exists()
