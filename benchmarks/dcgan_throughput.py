@@ -108,15 +108,10 @@ def _serve(channel, run_steps, info):
 
 
 # --------------------------------------------------------------------- native peer
-def run_peer(args, channel):
-    import torch
+def peer_networks(size, nz=100, nf=64, nc=3):
+    """The pytorch/examples DCGAN generator and discriminator for `size`×`size` images."""
     from torch import nn
 
-    device = torch.device(args.device)
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-    torch.manual_seed(0)
-    nz, nf, nc, size = 100, 64, 3, args.image_size
     n = int(math.log2(size)) - 2
 
     def init(m):  # pytorch/examples weights_init: N(0, 0.02) convs, N(1, 0.02) BN scale
@@ -140,9 +135,23 @@ def run_peer(args, channel):
         d.append(nn.LeakyReLU(0.2, inplace=True))
         cin, width = width, width * 2
     d.append(nn.Conv2d(cin, 1, 4, 1, 0, bias=False))
-    net_g, net_d = nn.Sequential(*g).to(device), nn.Sequential(*d).to(device)
+    net_g, net_d = nn.Sequential(*g), nn.Sequential(*d)
     net_g.apply(init)
     net_d.apply(init)
+    return net_g, net_d
+
+
+def run_peer(args, channel):
+    import torch
+    from torch import nn
+
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    torch.manual_seed(0)
+    nz, nc, size = 100, 3, args.image_size
+    net_g, net_d = peer_networks(size)
+    net_g, net_d = net_g.to(device), net_d.to(device)
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     criterion = nn.BCEWithLogitsLoss()
