@@ -235,7 +235,8 @@ class GAN(AdversarialModel):
 
     Goodfellow et al. 2014, "Generative Adversarial Nets". Each step first updates the
     discriminator on real samples and generated ones, then the generator through the
-    updated discriminator on fresh noise.
+    updated discriminator on the same generated batch (one generator forward per step;
+    `reuse_generator_pass = False` draws fresh noise for it instead).
 
     Args:
         generator: keras.Model. Maps `(batch, latent_dim)` noise to samples.
