@@ -159,6 +159,7 @@ def cmd_train(args):
 def cmd_sample(args):
     import keras
 
+    import ganzoo.models  # noqa: F401  (registers ganzoo's classes for load_model)
     from ganzoo import plotting
 
     if args.num_samples < 1:
