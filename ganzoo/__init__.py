@@ -12,6 +12,8 @@ from ganzoo.version import __version__
 from ganzoo import backend, losses
 from ganzoo.gan import GAN, AdversarialModel
 from ganzoo.registry import get, get_builder, list_models, register
+from ganzoo import guards, resume, validation  # noqa: F401
+from ganzoo.saving import load_model
 from ganzoo import models  # noqa: F401  (registers the builders)
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "get",
     "get_builder",
     "list_models",
+    "load_model",
     "losses",
     "register",
 ]
