@@ -9,7 +9,7 @@ images = gan.generate(16)
 ```
 """
 from ganzoo.version import __version__
-from ganzoo import backend, losses
+from ganzoo import backend, callbacks, data, losses, plotting
 from ganzoo.gan import GAN, AdversarialModel
 from ganzoo.registry import get, get_builder, list_models, register
 from ganzoo import guards, resume, validation  # noqa: F401
@@ -21,10 +21,13 @@ __all__ = [
     "GAN",
     "__version__",
     "backend",
+    "callbacks",
+    "data",
     "get",
     "get_builder",
     "list_models",
     "load_model",
     "losses",
+    "plotting",
     "register",
 ]
