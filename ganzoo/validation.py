@@ -82,6 +82,12 @@ def check_samples(x, sample_shape, name="x", value_range=(-1.0, 1.0), tolerance=
         )
     if shape[0] == 0:
         raise ValueError(f"The training data is empty. Received: {name}.shape={shape}")
+    if len(sample_shape) == 3 and value_range is not None and tuple(value_range) == (-1.0, 1.0):
+        # Images for a tanh generator: the data engineer's check (dtype, shape, range).
+        from ganzoo.data import check_images
+
+        check_images(x, name=name, image_shape=sample_shape)
+        return
     if shape[1:] != sample_shape:
         if len(sample_shape) == 3 and shape[1:3] == sample_shape[:2]:
             raise ValueError(
