@@ -140,7 +140,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 continue
         if os.path.exists(self.state_path) or os.path.exists(self.prev_state_path):
             raise ValueError(
-                f"The backup in {self.backup_dir!r} cannot be read ({last_error}). "
+                f"The backup in {self.backup_dir!r} cannot be read ({last_error}); delete it (or "
+                "`ganzoo train --no-resume`) to start over. "
                 f"Received: backup_dir={self.backup_dir!r}"
             )
         return None
@@ -285,7 +286,13 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         return self._restored
 
 
-def has_backup(backup_dir):
-    """Whether `backup_dir` holds a backup written by `BackupAndRestore`."""
-    return os.path.exists(os.path.join(os.fspath(backup_dir), _STATE_FILE)) or os.path.exists(
-        os.path.join(os.fspath(backup_dir), "state.prev.npz"))
+def read_backup(backup_dir):
+    """The metadata (epoch, step, global_step, ...) of the backup in `backup_dir`, or `None`."""
+    for name in (_STATE_FILE, "state.prev.npz"):
+        path = os.path.join(os.fspath(backup_dir), name)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return json.loads(str(f["__meta__"]))
+        except Exception:  # missing or unreadable
+            continue
+    return None

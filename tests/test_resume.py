@@ -166,6 +166,14 @@ def test_corrupt_backup_falls_back_to_previous(tmp_path):
     assert backup.restored["global_step"] == 2
 
 
+def test_unreadable_backup_is_an_error_not_a_fresh_start(tmp_path):
+    (tmp_path / "state.npz").write_bytes(b"garbage")
+    model = ganzoo.get("gan", **get_test_config("gan"))
+    with pytest.raises(ValueError, match=r"cannot be read.*Received: backup_dir="):
+        _tiny_fit(model, [BackupAndRestore(tmp_path)])
+    assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == 0
+
+
 def test_backup_of_another_model_is_refused(tmp_path):
     keras.utils.set_random_seed(0)
     model = ganzoo.get("gan", **get_test_config("gan"))
