@@ -9,7 +9,7 @@ images = gan.generate(16)
 ```
 """
 from ganzoo.version import __version__
-from ganzoo import backend, callbacks, data, losses, plotting
+from ganzoo import backend, callbacks, data, losses, metrics, plotting
 from ganzoo.gan import GAN, AdversarialModel
 from ganzoo.registry import get, get_builder, list_models, register
 from ganzoo import guards, resume, validation  # noqa: F401
@@ -28,6 +28,7 @@ __all__ = [
     "list_models",
     "load_model",
     "losses",
+    "metrics",
     "plotting",
     "register",
 ]
