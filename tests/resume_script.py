@@ -21,6 +21,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+if keras.config.backend() == "torch":
+    import torch
+
+    # As tests/conftest.py does for the in-process reference run: the same thread count
+    # gives the same reduction order, hence bitwise-equal results.
+    torch.set_num_threads(1)
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import ganzoo  # noqa: E402
 from ganzoo.registry import get_test_config  # noqa: E402

@@ -23,6 +23,8 @@ def _cmd(out, *extra):
 def _env():
     env = dict(os.environ, KERAS_BACKEND=keras.config.backend(), TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    if keras.config.backend() == "torch":
+        env["OMP_NUM_THREADS"] = "1"  # tiny model on a busy machine (see conftest.py)
     return env
 
 
