@@ -69,9 +69,9 @@ def train(name, backup_dir, kill_after=0, marker=None, epochs=EPOCHS):
 
 
 def state_arrays(model):
-    # Keyed by position and short name: layer paths get a suffix (adam_2/...) in a
-    # process that built the model before.
-    return {f"{group}:{i}:{v.name}": np.asarray(keras.ops.convert_to_numpy(v))
+    # Keyed by position only: variable names carry layer names, which get a suffix
+    # (dense_10, adam_2) in a process that built the model before.
+    return {f"{group}:{i}": np.asarray(keras.ops.convert_to_numpy(v))
             for i, (group, v) in enumerate(_variables(model))}
 
 

@@ -79,9 +79,9 @@ def test_sigkill_mid_epoch_then_resume_equals_uninterrupted(tmp_path):
         expected = rs.state_arrays(reference)
         # The state compared includes both optimizers' moments and iterations, BatchNorm
         # statistics, the SeedGenerator state and the loss trackers.
-        keys = list(expected)
-        assert any(k.endswith(":seed_generator_state") for k in keys)
-        assert sum(k.endswith(":iteration") for k in keys) >= 2
+        names = [v.name for _, v in rs._variables(reference)]
+        assert "seed_generator_state" in names
+        assert names.count("iteration") >= 2
         for opt in reference.optimizer_networks:
             assert int(keras.ops.convert_to_numpy(getattr(reference, opt).iterations)) == 12
         _assert_same_state(expected, tmp_path / f"final_{name}.npz")
