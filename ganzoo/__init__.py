@@ -25,10 +25,13 @@ __all__ = [
     "data",
     "get",
     "get_builder",
+    "guards",
     "list_models",
     "load_model",
     "losses",
     "metrics",
     "plotting",
     "register",
+    "resume",
+    "validation",
 ]
