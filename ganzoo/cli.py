@@ -181,7 +181,10 @@ def cmd_sample(args):
 
     if args.num_samples < 1:
         raise SystemExit(f"ganzoo: -n must be positive. Received: -n {args.num_samples}")
-    model = keras.saving.load_model(args.model)
+    import ganzoo.saving
+
+    # safe_mode, and ganzoo's classes registered (the package imports them lazily).
+    model = ganzoo.saving.load_model(args.model, require_ganzoo=False)
     if not hasattr(model, "generate"):
         raise SystemExit(f"ganzoo: {args.model} holds a {type(model).__name__}, which has no generate().")
     samples = model.generate(args.num_samples, seed=args.seed)
