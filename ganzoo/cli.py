@@ -4,6 +4,7 @@
 ganzoo list
 ganzoo train dcgan --dataset digits --epochs 5 --out runs/dcgan --backend jax
 ganzoo sample runs/dcgan/model.keras -n 64 --out samples.png
+ganzoo upscale runs/srgan/model.keras --input photos/ --out photos_x4/
 ```
 """
 import argparse
@@ -50,7 +51,15 @@ def _parser():
     s.add_argument("-n", "--num-samples", type=int, default=64)
     s.add_argument("--out", required=True, help="PNG file to write.")
     s.add_argument("--seed", type=int, default=0)
-    for cmd in (t, s):
+    u = sub.add_parser("upscale", help="Super-resolve a folder of images with a saved SRGAN/SRResNet.")
+    u.add_argument("model", help="Path to a .keras file: an SRGAN or its generator saved alone.")
+    u.add_argument("--input", required=True, help="Folder of images (PNG, JPEG, ...).")
+    u.add_argument("--out", required=True, help="Folder for the upscaled PNG files.")
+    u.add_argument("--tile", type=int, default=128,
+                   help="LR tile side; bounds memory on large images (0: whole images). Default: 128.")
+    u.add_argument("--overlap", type=int, default=None,
+                   help="Context pixels around each tile (default: the receptive radius, exact).")
+    for cmd in (t, s, u):
         cmd.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS,
                          help="Keras backend (same as the global option).")
     return p
@@ -196,7 +205,15 @@ def cmd_sample(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample}
+def cmd_upscale(args):
+    from ganzoo.inference import upscale_folder
+
+    paths = upscale_folder(args.model, args.input, args.out, tile=args.tile or None, overlap=args.overlap)
+    print(f"ganzoo: wrote {len(paths)} upscaled images to {args.out}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "upscale": cmd_upscale}
 
 
 def main(argv=None):

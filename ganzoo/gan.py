@@ -280,7 +280,8 @@ class GAN(AdversarialModel):
 
     Goodfellow et al. 2014, "Generative Adversarial Nets". Each step first updates the
     discriminator on real samples and generated ones, then the generator through the
-    updated discriminator on fresh noise.
+    updated discriminator on the same generated batch (one generator forward per step;
+    `reuse_generator_pass = False` draws fresh noise for it instead).
 
     Args:
         generator: keras.Model. Maps `(batch, latent_dim)` noise to samples.
@@ -338,31 +339,54 @@ class GAN(AdversarialModel):
     def sample_noise(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
+    #: One generator forward pass per step, reused by both updates (pytorch/examples
+    #: dcgan does the same): D learns on the generated batch, then G is updated through
+    #: the new D on that same batch via the kept pullback. `False`: the G update draws
+    #: fresh noise and runs G again (two forward passes).
+    reuse_generator_pass = True
+
     def adversarial_step(self, data):
         real = unpack_samples(data)
         batch_size = ops.shape(real)[0]
-
+        g_vars = self.variables_of("g_optimizer")
+        z = self.sample_noise(batch_size)
+        reuse = self.reuse_generator_pass
+        if reuse:
+            fake, pullback = self.forward_with_pullback(lambda: self.generator(z, training=True), g_vars)
+        else:
+            fake = self.generator(z, training=True)
         # Discriminator: the generated batch is a constant here (stop_gradient), so
         # the discriminator's loss does not reach the generator's weights. A Python loop:
-        # under jit the d_steps updates are unrolled into one compiled step.
-        for _ in range(self.d_steps):
-            fake = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
+        # under jit the d_steps updates are unrolled into one compiled step; the first
+        # uses the batch generated above, the others fresh noise.
+        for i in range(self.d_steps):
+            if i == 0:
+                fake_const = ops.stop_gradient(fake)
+            else:
+                fake_const = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
 
             def d_loss_fn():
                 real_logits = self.discriminator(real, training=True)
-                fake_logits = self.discriminator(fake, training=True)
+                fake_logits = self.discriminator(fake_const, training=True)
                 return self._d_loss_fn(real_logits, fake_logits)
 
             d_loss = self.update("d_optimizer", d_loss_fn)
 
         # Generator: through the just-updated discriminator, whose weights this update
         # leaves alone (only the generator's variables are differentiated).
-        z = self.sample_noise(batch_size)
+        if reuse:
+            def g_loss_on(images):
+                return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
 
-        def g_loss_fn():
-            return self._g_loss_fn(self.discriminator(self.generator(z, training=True), training=True))
+            g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
+            self.apply_gradients(self.g_optimizer, pullback(d_fake), g_vars)
+        else:
+            z = self.sample_noise(batch_size)
 
-        g_loss = self.update("g_optimizer", g_loss_fn)
+            def g_loss_fn():
+                return self._g_loss_fn(self.discriminator(self.generator(z, training=True), training=True))
+
+            g_loss = self.update("g_optimizer", g_loss_fn)
         self.track(d_loss=d_loss, g_loss=g_loss)
         return self.logs()
 

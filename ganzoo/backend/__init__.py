@@ -6,6 +6,9 @@ training. Every adversarial model subclasses `Trainer`, which supplies:
 - `compute_gradients(loss_fn, variables, optimizer=None) -> (loss, grads)`
 - `apply_gradients(optimizer, grads, variables)`
 - `input_gradients(fn, x) -> (outputs, d sum(outputs) / dx)` (gradient penalties, R1)
+- `forward_with_pullback(fn, variables) -> (outputs, pullback)`, `pullback(cotangents)`
+  giving the variables' gradients, and `loss_and_input_gradient(loss_fn, x, optimizer=None)
+  -> (loss, aux, d loss / dx)`: one forward pass shared by two updates (GAN's generator)
 
 The algorithm itself (`adversarial_step`) is written once with `keras.ops`, the same
 split Keras uses for its own trainers (keras/src/backend/<name>/trainer.py).

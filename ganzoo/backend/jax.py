@@ -68,6 +68,47 @@ class Trainer(keras.Model):
             v.assign(new)  # recorded in the outer scope
         return loss, aux, list(grads)
 
+    def forward_with_pullback(self, fn, variables):
+        """`fn()`'s outputs and `pullback(cotangents) -> grads of variables` (a VJP).
+
+        Lets one forward pass serve two updates (the generator's output feeds the
+        discriminator step, then its pullback gives the generator's gradients).
+        """
+        ctx = self._require_ctx()
+        outer = ctx.scope
+        ids = {id(v) for v in variables}
+        others = [v for v in ctx.all_vars if id(v) not in ids]
+
+        def f(values):
+            mapping = [(v, outer.get_current_value(v)) for v in others]
+            mapping += list(zip(variables, values))
+            with StatelessScope(state_mapping=mapping) as inner:
+                out = fn()
+            return out, [inner.get_current_value(v) for v in others]
+
+        values = [outer.get_current_value(v) for v in variables]
+        out, vjp_fn, updated = jax.vjp(f, values, has_aux=True)
+        for v, new in zip(others, updated):
+            v.assign(new)  # BatchNorm statistics of the forward pass
+        return out, lambda cotangents: list(vjp_fn(cotangents)[0])
+
+    def loss_and_input_gradient(self, loss_fn, x, optimizer=None):
+        """`(loss, aux, d loss / d x)` of `loss_fn(x)`; state updates are kept."""
+        ctx = self._require_ctx()
+        outer = ctx.scope
+
+        def f(x):
+            mapping = [(v, outer.get_current_value(v)) for v in ctx.all_vars]
+            with StatelessScope(state_mapping=mapping) as inner:
+                loss, aux = split_aux(loss_fn(x))
+                scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+            return scaled, (loss, aux, [inner.get_current_value(v) for v in ctx.all_vars])
+
+        (_, (loss, aux, updated)), grad = jax.value_and_grad(f, has_aux=True)(x)
+        for v, new in zip(ctx.all_vars, updated):
+            v.assign(new)
+        return loss, aux, grad
+
     def apply_gradients(self, optimizer, grads, variables):
         # The stateless path: LossScaleOptimizer.apply assigns inside ops.cond branches,
         # which leaks tracers under jit.

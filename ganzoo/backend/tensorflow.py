@@ -21,6 +21,27 @@ class Trainer(keras.Model):
         grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
         return loss, aux, grads
 
+    def forward_with_pullback(self, fn, variables):
+        """`fn()`'s outputs and `pullback(cotangents) -> grads of variables` (a VJP)."""
+        tape = tf.GradientTape()
+        with tape:
+            out = fn()
+
+        def pullback(cotangents):
+            grads = tape.gradient(out, variables, output_gradients=cotangents)
+            return [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
+
+        return out, pullback
+
+    def loss_and_input_gradient(self, loss_fn, x, optimizer=None):
+        """`(loss, aux, d loss / d x)` of `loss_fn(x)`."""
+        x = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss, aux = split_aux(loss_fn(x))
+            scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+        return loss, aux, tape.gradient(scaled, x)
+
     def apply_gradients(self, optimizer, grads, variables):
         optimizer.apply(grads, variables)
 

@@ -22,6 +22,31 @@ class Trainer(keras.Model):
         grads = [torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)]
         return loss.detach(), _detach(aux), grads
 
+    def forward_with_pullback(self, fn, variables):
+        """`fn()`'s outputs and `pullback(cotangents) -> grads of variables` (a VJP).
+
+        The outputs keep their autograd graph until the pullback runs; detach them
+        (`ops.stop_gradient`) where they must not carry gradients.
+        """
+        with torch.enable_grad():
+            out = fn()
+        values = [v.value for v in variables]
+
+        def pullback(cotangents):
+            grads = torch.autograd.grad(out, values, grad_outputs=cotangents, allow_unused=True)
+            return [torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)]
+
+        return out, pullback
+
+    def loss_and_input_gradient(self, loss_fn, x, optimizer=None):
+        """`(loss, aux, d loss / d x)` of `loss_fn(x)`."""
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            loss, aux = split_aux(loss_fn(x))
+            scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+        (grad,) = torch.autograd.grad(scaled, x)
+        return loss.detach(), _detach(aux), grad
+
     def apply_gradients(self, optimizer, grads, variables):
         with torch.no_grad():
             optimizer.apply(grads, variables)

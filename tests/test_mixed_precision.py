@@ -1,0 +1,69 @@
+"""Mixed precision: every registered model trains under mixed_bfloat16 and mixed_float16."""
+import keras
+import numpy as np
+import pytest
+
+import ganzoo
+from ganzoo.registry import get_test_config
+
+MODELS = ganzoo.list_models()
+COMPUTE_DTYPE = {"mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
+
+
+def _numpy(v):
+    return np.array(keras.ops.convert_to_numpy(v), dtype="float32")
+
+def _fit(model, *args, **kwargs):
+    """`model.fit`, turning one known upstream failure into an xfail.
+
+    torch on CPU: Keras runs convolutions with channels_last kernels, and torch's CPU
+    float16 convolution backward (slow_conv2d) rejects that layout for a kernel with
+    a single output filter (a discriminator's logit layer). Reproduced with a bare
+    `keras.layers.Conv2D(1, 4)` under mixed_float16, so not a ganzoo bug; on CUDA the
+    cuDNN path does not have it.
+    """
+    try:
+        return model.fit(*args, **kwargs)
+    except RuntimeError as e:
+        if keras.config.backend() == "torch" and "grad_weight must be contiguous" in str(e):
+            pytest.xfail("torch CPU float16 conv backward rejects Keras' channels_last 1-filter kernel")
+        raise
+
+
+
+def _layers(net):
+    return net._flatten_layers(include_self=False) if hasattr(net, "_flatten_layers") else net.layers
+
+
+@pytest.mark.parametrize("policy", sorted(COMPUTE_DTYPE))
+@pytest.mark.parametrize("name", MODELS)
+def test_fit_under_mixed_precision(name, policy):
+    keras.config.set_dtype_policy(policy)  # before building: layers take it at creation
+    try:
+        model = ganzoo.get(name, **get_test_config(name))
+        nets = {n: getattr(model, n) for n in model.network_names}
+        # The policy reached the networks: some layer computes in the half type, while
+        # every variable stays float32.
+        for net_name, net in nets.items():
+            dtypes = {layer.compute_dtype for layer in _layers(net)}
+            assert COMPUTE_DTYPE[policy] in dtypes, (net_name, dtypes)
+            assert {v.dtype for v in net.weights} <= {"float32", "int64", "int32", "uint32"}, net_name
+        for opt_name in model.optimizer_networks:
+            is_scaled = isinstance(getattr(model, opt_name), keras.optimizers.LossScaleOptimizer)
+            # float16 needs a dynamic loss scale per optimizer; bfloat16 has float32's range.
+            assert is_scaled == (policy == "mixed_float16"), (opt_name, type(getattr(model, opt_name)))
+
+        before = {n: [_numpy(v) for v in net.trainable_variables] for n, net in nets.items()}
+        history = _fit(model, model.example_data(8, seed=1), batch_size=4, epochs=1, verbose=0, shuffle=False)
+
+        for loss_name in model.loss_names:
+            values = history.history[loss_name]
+            assert len(values) == 1 and np.isfinite(values[0]), (loss_name, values)
+        trained = {n for group in model.optimizer_networks.values() for n in group}
+        for net_name in trained:
+            after = [_numpy(v) for v in nets[net_name].trainable_variables]
+            assert all(np.isfinite(a).all() for a in after), net_name
+            moved = [not np.allclose(a, b) for a, b in zip(before[net_name], after)]
+            assert all(moved), f"{name}.{net_name}: {moved.count(False)} of {len(moved)} variables did not move under {policy}"
+    finally:
+        keras.config.set_dtype_policy("float32")
