@@ -379,7 +379,11 @@ class GAN(AdversarialModel):
                 return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
 
             g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
-            self.apply_gradients(self.g_optimizer, pullback(d_fake), g_vars)
+            g_grads = pullback(d_fake)
+            from ganzoo.guards import record_nonfinite  # as update() does: NaN guard flag
+
+            record_nonfinite(self, "g_optimizer", g_loss, g_grads)
+            self.apply_gradients(self.g_optimizer, g_grads, g_vars)
         else:
             z = self.sample_noise(batch_size)
 
