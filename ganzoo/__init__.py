@@ -15,13 +15,15 @@ import importlib
 
 from ganzoo.version import __version__
 
-_SUBMODULES = ("backend", "callbacks", "data", "losses", "metrics", "models", "plotting", "registry")
+_SUBMODULES = ("backend", "callbacks", "data", "guards", "losses", "metrics", "models", "plotting", "registry",
+               "resume", "validation")
 _ATTRIBUTES = {
     "AdversarialModel": "ganzoo.gan",
     "GAN": "ganzoo.gan",
     "get": "ganzoo.registry",
     "get_builder": "ganzoo.registry",
     "list_models": "ganzoo.registry",
+    "load_model": "ganzoo.saving",
     "register": "ganzoo.registry",
 }
 

@@ -40,6 +40,11 @@ def _parser():
     t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="Builder argument, e.g. --set filters=32 (Python literal values).")
     t.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity.")
+    t.add_argument("--resume", action=argparse.BooleanOptionalAction, default=None,
+                   help="Continue from the backup in OUT/backup (default: yes when one exists); "
+                        "--no-resume deletes it and starts over.")
+    t.add_argument("--backup-every", type=int, default=None, metavar="N",
+                   help="Back up the full training state every N batches (default: every epoch).")
 
     s = sub.add_parser("sample", help="Write a PNG grid of samples from a saved model.")
     s.add_argument("model", help="Path to a .keras file saved by ganzoo.")
@@ -111,6 +116,27 @@ def _shape_kwargs(builder, shape_kwargs):
     return out
 
 
+def _backup_callback(args):
+    """`ganzoo.resume.BackupAndRestore` in OUT/backup, honouring --resume/--no-resume."""
+    import shutil
+
+    from ganzoo import resume
+
+    backup_dir = os.path.join(args.out, "backup")
+    if args.backup_every is not None and args.backup_every < 1:
+        raise ValueError(f"--backup-every must be a positive int. Received: --backup-every {args.backup_every}")
+    meta = resume.read_backup(backup_dir)
+    if args.resume is False and os.path.exists(backup_dir):
+        shutil.rmtree(backup_dir)
+        print(f"ganzoo: --no-resume: deleted the backup in {backup_dir}")
+    elif meta is not None:
+        print(f"ganzoo: resuming from the backup in {backup_dir} "
+              f"(epoch {meta['epoch'] + 1}, after batch {meta['step']}, {meta['global_step']} batches done)")
+    elif args.resume:
+        print(f"ganzoo: --resume: no backup in {backup_dir}, starting from scratch")
+    return resume.BackupAndRestore(backup_dir, save_freq=args.backup_every or "epoch")
+
+
 def cmd_list(args):
     import keras
 
@@ -142,6 +168,7 @@ def cmd_train(args):
           f"({model.count_params():,} parameters) -> {args.out}")
     grids = SampleGrid(os.path.join(args.out, "samples"), every=args.every, seed=args.seed)
     callbacks = [grids, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=True)]
+    callbacks.insert(0, _backup_callback(args))
     fit_kwargs = {"epochs": args.epochs, "callbacks": callbacks, "verbose": args.verbose}
     if not hasattr(data, "element_spec"):  # numpy: fit batches and shuffles it
         fit_kwargs["batch_size"] = args.batch_size
@@ -164,7 +191,10 @@ def cmd_sample(args):
 
     if args.num_samples < 1:
         raise SystemExit(f"ganzoo: -n must be positive. Received: -n {args.num_samples}")
-    model = keras.saving.load_model(args.model)
+    import ganzoo.saving
+
+    # safe_mode, and ganzoo's classes registered (the package imports them lazily).
+    model = ganzoo.saving.load_model(args.model, require_ganzoo=False)
     if not hasattr(model, "generate"):
         raise SystemExit(f"ganzoo: {args.model} holds a {type(model).__name__}, which has no generate().")
     samples = model.generate(args.num_samples, seed=args.seed)
@@ -192,7 +222,7 @@ def main(argv=None):
     _ensure_backend(getattr(args, "backend", None))
     try:
         return COMMANDS[args.command](args)
-    except ValueError as e:  # bad input: one clear line, no traceback
+    except (ValueError, FloatingPointError) as e:  # bad input or a NaN loss: one clear line
         print(f"ganzoo: error: {e}", file=sys.stderr)
         return 2
 

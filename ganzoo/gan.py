@@ -46,6 +46,13 @@ class AdversarialModel(Trainer):
         # it advances under jit on every backend and is saved and restored with the model.
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self._trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        # [1 + index of the optimizer, its update number] of the first non-finite loss or
+        # gradient, written in-graph by `update()` (no host sync) and read by
+        # `ganzoo.guards.TerminateOnNaN` to name the network and the step.
+        self.nonfinite_state = keras.Variable(
+            [0, 0], dtype="int32", trainable=False, name="nonfinite_state",
+            aggregation="only_first_replica",
+        )
         # The networks are built from keras.Input: mark the wrapper built so that `fit`
         # does not try to call the whole model on a data batch.
         self.built = True
@@ -182,10 +189,48 @@ class AdversarialModel(Trainer):
             return ops.cast(out, "float32")
 
         loss, aux, grads = self.compute_gradients(wrapped, variables, optimizer)
+        from ganzoo.guards import record_nonfinite  # ganzoo.guards imports this module
+
+        record_nonfinite(self, optimizer_name, loss, grads)
         self.apply_gradients(optimizer, grads, variables)
         return (loss, aux) if has_aux else loss
 
+    # ------------------------------------------------------------------------ fit
+    #: Check the training data before `fit` starts (`ganzoo.validation`).
+    check_inputs = True
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
+        # Bad data fails here, naming what was received, before any training; a NaN
+        # guard is added and backups learn which callbacks have state to save.
+        from ganzoo import guards, validation
+
+        if self.check_inputs:
+            x, y = validation.check_fit_data(self, x, y)
+        callbacks = guards.prepare_callbacks(self, callbacks)
+        return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                           callbacks=callbacks, **kwargs)
+
+    def validate_batch(self, batch):
+        """Raise `ValueError` if `batch` (numpy, as `train_step` receives it) is unusable.
+
+        Called by `fit` on the training arrays, or on the first batch of a dataset, before
+        any training. Subclasses check what their `adversarial_step` needs.
+        """
+
     # --------------------------------------------------------------------- saving
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        # Keras leaves the SeedGenerator state out of saved weights: without it a loaded
+        # or resumed model would draw different noise than the run it continues.
+        store["seed_generator_state"] = keras.ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if "seed_generator_state" in keys:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+            store = {k: store[k] for k in keys if k != "seed_generator_state"}
+        super().load_own_variables(store)
+
     def get_config(self):
         config = super().get_config()
         config["seed"] = self.seed
@@ -334,7 +379,11 @@ class GAN(AdversarialModel):
                 return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
 
             g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
-            self.apply_gradients(self.g_optimizer, pullback(d_fake), g_vars)
+            g_grads = pullback(d_fake)
+            from ganzoo.guards import record_nonfinite  # as update() does: NaN guard flag
+
+            record_nonfinite(self, "g_optimizer", g_loss, g_grads)
+            self.apply_gradients(self.g_optimizer, g_grads, g_vars)
         else:
             z = self.sample_noise(batch_size)
 
@@ -373,6 +422,13 @@ class GAN(AdversarialModel):
     def example_inputs(self, num_examples, seed=0):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((num_examples, self.latent_dim)).astype("float32")
+
+    def validate_batch(self, batch):
+        from ganzoo import validation
+
+        # Images (rank 3) come from a tanh and must be in [-1, 1]; vectors are unbounded.
+        validation.check_samples(unpack_samples(batch), self.sample_shape, name="x",
+                                 value_range=(-1.0, 1.0) if len(self.sample_shape) == 3 else None)
 
     def example_data(self, num_examples, seed=0):
         rng = np.random.default_rng(seed)

@@ -1,0 +1,55 @@
+"""`ganzoo.load_model`: load a `.keras` file safely and check that it holds a ganzoo model."""
+import os
+import zipfile
+
+import keras
+
+
+def load_model(path, *, custom_objects=None, compile=True, require_ganzoo=True):
+    """Load a model saved with `model.save(...)`, never running code from the file.
+
+    Keras' `safe_mode=True` is always on: a file whose config holds a `Lambda` layer
+    (serialized Python bytecode) is refused instead of executed. Then the loaded object
+    must be a ganzoo model (an `AdversarialModel`), unless `require_ganzoo=False`
+    (e.g. for a generator saved alone).
+
+    Args:
+        path: str or path-like. A `.keras` file.
+        custom_objects: dict. Extra classes/functions the config refers to. Defaults to `None`.
+        compile: bool. Restore the optimizers and their state. Defaults to `True`.
+        require_ganzoo: bool. Refuse anything but a ganzoo model. Defaults to `True`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("dcgan", image_shape=(16, 16, 1), filters=8)
+    gan.save("dcgan.keras")
+    gan = ganzoo.load_model("dcgan.keras")
+    ```
+    """
+    import ganzoo.models  # noqa: F401  (registers every ganzoo class the file may name)
+    from ganzoo.gan import AdversarialModel
+
+    spath = os.fspath(path)
+    if not str(spath).endswith(".keras"):
+        raise ValueError(f"`path` must be a `.keras` file saved by `model.save`. Received: path={spath!r}")
+    if not os.path.exists(spath):
+        raise ValueError(f"No such file. Received: path={spath!r}")
+    if not zipfile.is_zipfile(spath):
+        raise ValueError(f"`path` is not a `.keras` archive (not a zip file). Received: path={spath!r}")
+    try:
+        model = keras.saving.load_model(spath, custom_objects=custom_objects, compile=compile, safe_mode=True)
+    except ValueError as e:
+        if "safe_mode" in str(e) or "Lambda" in str(e) or "unsafe" in str(e).lower():
+            raise ValueError(
+                f"Refusing to load {spath!r}: it contains serialized Python code (e.g. a Lambda "
+                "layer), which could run anything. ganzoo loads with safe_mode=True only; rebuild "
+                f"the model from code and load its weights instead. Received: path={spath!r}"
+            ) from e
+        raise
+    if require_ganzoo and not isinstance(model, AdversarialModel):
+        raise ValueError(
+            f"{spath!r} holds a {type(model).__module__}.{type(model).__name__}, not a ganzoo model "
+            "(a ganzoo.AdversarialModel such as ganzoo.GAN). Load it with keras.saving.load_model, "
+            f"or pass require_ganzoo=False. Received: path={spath!r}"
+        )
+    return model
