@@ -4,6 +4,7 @@
 ganzoo list
 ganzoo train dcgan --dataset digits --epochs 5 --out runs/dcgan --backend jax
 ganzoo sample runs/dcgan/model.keras -n 64 --out samples.png
+ganzoo translate cyclegan.keras --input photos/ --out translated/ --direction a_to_b
 ```
 """
 import argparse
@@ -45,7 +46,13 @@ def _parser():
     s.add_argument("-n", "--num-samples", type=int, default=64)
     s.add_argument("--out", required=True, help="PNG file to write.")
     s.add_argument("--seed", type=int, default=0)
-    for cmd in (t, s):
+    tr = sub.add_parser("translate", help="Translate a folder of images with a saved pix2pix/cyclegan model.")
+    tr.add_argument("model", help="Path to a .keras file of a pix2pix or cyclegan model.")
+    tr.add_argument("--input", required=True, help="Folder of input images.")
+    tr.add_argument("--out", required=True, help="Folder for the translated PNG images.")
+    tr.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"))
+    tr.add_argument("--batch-size", type=int, default=16)
+    for cmd in (t, s, tr):
         cmd.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS,
                          help="Keras backend (same as the global option).")
     return p
@@ -163,7 +170,15 @@ def cmd_sample(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample}
+def cmd_translate(args):
+    from ganzoo.inference import translate_folder
+
+    written = translate_folder(args.model, args.input, args.out, args.direction, args.batch_size)
+    print(f"ganzoo: wrote {len(written)} translated images to {args.out}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "translate": cmd_translate}
 
 
 def main(argv=None):

@@ -51,6 +51,11 @@ def resnet_generator(image_shape, output_channels, filters=64, num_blocks=9, nor
     return keras.Model(inp, x, name=name)
 
 
+def default_residual_blocks(image_shape):
+    """The paper's generator depth: 9 residual blocks from 256×256 up, 6 below."""
+    return 9 if min(image_shape[0], image_shape[1]) >= 256 else 6
+
+
 def _steps_per_epoch(bound):
     """Batches per epoch of the data given to `fit`, or `None` when it cannot be known."""
     args = bound.arguments
@@ -301,7 +306,7 @@ def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_fil
     check_positive("disc_filters", disc_filters)
     check_norm(norm)
     if num_residual_blocks is None:
-        num_residual_blocks = 9 if min(h, w) >= 256 else 6
+        num_residual_blocks = default_residual_blocks(image_shape)
     check_positive("num_residual_blocks", num_residual_blocks)
     if disc_layers is None:
         disc_layers = patchgan_layers_for(min(h, w))
