@@ -9,7 +9,7 @@ images = gan.generate(16)
 ```
 """
 from ganzoo.version import __version__
-from ganzoo import backend, callbacks, data, losses, plotting
+from ganzoo import backend, callbacks, data, losses, metrics, plotting
 from ganzoo.gan import GAN, AdversarialModel
 from ganzoo.registry import get, get_builder, list_models, register
 from ganzoo import models  # noqa: F401  (registers the builders)
@@ -25,6 +25,7 @@ __all__ = [
     "get_builder",
     "list_models",
     "losses",
+    "metrics",
     "plotting",
     "register",
 ]

@@ -110,8 +110,11 @@ def _shape_kwargs(builder, shape_kwargs):
 
 
 def cmd_list(args):
+    import keras
+
     import ganzoo
 
+    print(f"ganzoo {ganzoo.__version__} on the {keras.config.backend()} backend")
     for name in ganzoo.list_models():
         doc = inspect.getdoc(ganzoo.get_builder(name)) or ""
         print(f"{name:12s} {doc.splitlines()[0] if doc else ''}")

@@ -1,0 +1,60 @@
+"""Evaluation metrics for ganzoo GANs.
+
+Image metrics (FID, KID, IS, PSNR, SSIM), 2-D mode coverage, and an offline
+digits classifier (class accuracy, Fréchet Classifier Distance). Functions
+take numpy arrays and return Python floats, tuples or dicts of floats. See
+docs/metrics.md.
+"""
+from ganzoo.metrics.digits_classifier import (
+    AreaResizeToGray,
+    build_digits_classifier,
+    classifier_features,
+    default_cache_dir,
+    digits_class_accuracy,
+    frechet_classifier_distance,
+    get_digits_classifier,
+    load_digits_split,
+    train_digits_classifier,
+)
+from ganzoo.metrics.image_metrics import (
+    FeatureExtractor,
+    feature_statistics,
+    fid,
+    frechet_distance,
+    frechet_distance_from_features,
+    inception_score,
+    inception_score_from_images,
+    inception_v3_features,
+    kernel_inception_distance,
+    kid,
+    psnr,
+    rgb_to_y,
+    ssim,
+)
+from ganzoo.metrics.mode_coverage import mode_coverage
+
+__all__ = [
+    "AreaResizeToGray",
+    "FeatureExtractor",
+    "build_digits_classifier",
+    "classifier_features",
+    "default_cache_dir",
+    "digits_class_accuracy",
+    "feature_statistics",
+    "fid",
+    "frechet_classifier_distance",
+    "frechet_distance",
+    "frechet_distance_from_features",
+    "get_digits_classifier",
+    "inception_score",
+    "inception_score_from_images",
+    "inception_v3_features",
+    "kernel_inception_distance",
+    "kid",
+    "load_digits_split",
+    "mode_coverage",
+    "psnr",
+    "rgb_to_y",
+    "ssim",
+    "train_digits_classifier",
+]
