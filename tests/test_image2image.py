@@ -263,3 +263,16 @@ def test_cli_translate_writes_one_png_per_input(tmp_path, capsys):
     code = cli.main(["translate", path, "--input", str(tmp_path / "in"), "--out", str(tmp_path / "o2"),
                      "--direction", "b_to_a"])
     assert code == 2 and "direction='b_to_a'" in capsys.readouterr().err
+
+
+def test_zip_unpaired_shuffles_sides_independently_and_repeats_the_shorter():
+    import tensorflow as tf
+
+    from ganzoo.data.image2image import zip_unpaired
+
+    ds = zip_unpaired(tf.data.Dataset.range(10), tf.data.Dataset.range(4), seed=3)
+    pairs = [(int(a), int(b)) for a, b in ds]
+    assert len(pairs) == 10  # one epoch covers the longer side
+    assert sorted(a for a, _ in pairs) == list(range(10))
+    assert set(b for _, b in pairs) == set(range(4))
+    assert [a for a, _ in pairs] != list(range(10))  # shuffled
