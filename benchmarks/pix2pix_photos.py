@@ -36,6 +36,8 @@ def main():
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--filters", type=int, default=32)
     p.add_argument("--num-crops", type=int, default=2048)
+    p.add_argument("--blur-sigma", type=float, default=1.5)
+    p.add_argument("--scale", type=int, default=None, help="Photo short side in units of --image-size.")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--images", default="docs/images")
     args = p.parse_args()
@@ -49,8 +51,9 @@ def main():
 
     keras.utils.set_random_seed(args.seed)
     a, b = load_photo_pairs("deblur", "train", image_size=args.image_size, num_crops=args.num_crops,
-                            seed=args.seed)
-    a_test, b_test = load_photo_pairs("deblur", "test", image_size=args.image_size, seed=1)
+                            scale=args.scale, blur_sigma=args.blur_sigma, seed=args.seed)
+    a_test, b_test = load_photo_pairs("deblur", "test", image_size=args.image_size, scale=args.scale,
+                                     blur_sigma=args.blur_sigma, seed=1)
 
     model = ganzoo.get("pix2pix", image_shape=a.shape[1:], filters=args.filters,
                        disc_filters=args.filters, seed=args.seed)
