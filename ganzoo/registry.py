@@ -41,7 +41,13 @@ def register(name, *, test_config=None):
     return decorator
 
 
+def _load_builtin_models():
+    # The built-in builders register when ganzoo.models is imported.
+    import ganzoo.models  # noqa: F401
+
+
 def _check_name(name):
+    _load_builtin_models()
     if name not in _BUILDERS:
         close = difflib.get_close_matches(str(name), list(_BUILDERS), n=3, cutoff=0.5)
         hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
@@ -85,6 +91,7 @@ def list_models(include=None, exclude=None):
         include: str or list of str. Keep names matching any pattern. Defaults to all.
         exclude: str or list of str. Drop names matching any pattern. Defaults to none.
     """
+    _load_builtin_models()
     names = sorted(_BUILDERS)
     if include is not None:
         pats = [include] if isinstance(include, str) else list(include)
@@ -93,3 +100,43 @@ def list_models(include=None, exclude=None):
         pats = [exclude] if isinstance(exclude, str) else list(exclude)
         names = [n for n in names if not any(fnmatch.fnmatch(n, p) for p in pats)]
     return names
+
+
+def models_table():
+    """A markdown table of the registered models: name, summary, builder arguments.
+
+    docs/models.md embeds it between `<!-- models-table -->` markers (a test keeps the
+    two equal; regenerate with `python -m ganzoo.registry`).
+    """
+    import inspect
+
+    rows = ["| name | what it is | builder arguments |", "|---|---|---|"]
+    for name in list_models():
+        builder = _BUILDERS[name]
+        doc = (inspect.getdoc(builder) or "").splitlines()
+        summary = doc[0] if doc else ""
+        args = ", ".join(
+            f"`{p.name}={p.default!r}`" for p in inspect.signature(builder).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        )
+        rows.append(f"| [`{name}`](models/{name}.md) | {summary} | {args} |")
+    return "\n".join(rows) + "\n"
+
+
+def write_models_doc(path="docs/models.md"):
+    """Replace the table between the `<!-- models-table -->` markers of `path`."""
+    marker = "<!-- models-table -->"
+    with open(path) as f:
+        text = f.read()
+    head, _, rest = text.partition(marker)
+    _, _, tail = rest.partition(marker)
+    import ganzoo.registry  # the registry that the builders registered into
+
+    with open(path, "w") as f:
+        f.write(head + marker + "\n" + ganzoo.registry.models_table() + marker + tail)
+
+
+if __name__ == "__main__":  # python -m ganzoo.registry  (rewrites docs/models.md)
+    import ganzoo  # noqa: F401  (registers the builders)
+
+    write_models_doc()

@@ -122,3 +122,12 @@ def test_list_models_filters():
     assert ganzoo.list_models(include="dc*") == ["dcgan"]
     assert "dcgan" not in ganzoo.list_models(exclude="dc*")
     assert ganzoo.get_builder("gan") is ganzoo.registry.get_builder("gan")
+
+
+def test_models_doc_table_is_in_sync():
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "models.md")
+    with open(path) as f:
+        text = f.read()
+    assert ganzoo.registry.models_table() in text, "docs/models.md is stale: run `python -m ganzoo.registry`"

@@ -29,7 +29,8 @@ class Trainer(keras.Model):
         with tf.GradientTape() as tape:
             tape.watch(x)
             out = fn(x)
-        return out, tape.gradient(tf.reduce_sum(tf.cast(out, "float32")), x)
+            total = tf.reduce_sum(tf.cast(out, "float32"))  # recorded on the tape too
+        return out, tape.gradient(total, x)
 
     def train_step(self, data):
         return self.adversarial_step(data)
