@@ -276,3 +276,19 @@ def test_zip_unpaired_shuffles_sides_independently_and_repeats_the_shorter():
     assert sorted(a for a, _ in pairs) == list(range(10))
     assert set(b for _, b in pairs) == set(range(4))
     assert [a for a, _ in pairs] != list(range(10))  # shuffled
+
+
+def test_cyclegan_digits_example_runs(tmp_path):
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERAS_BACKEND=keras.config.backend(), PYTHONPATH=root)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(root, "examples", "cyclegan_digits.py"), "--epochs", "1",
+         "--image-size", "16", "--filters", "4", "--blocks", "1", "--num-train", "8",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "label preservation B->A:" in proc.stdout
+    assert (tmp_path / "cyclegan_digits.png").exists() and (tmp_path / "cyclegan.keras").exists()
