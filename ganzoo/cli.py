@@ -5,6 +5,7 @@ ganzoo list
 ganzoo train dcgan --dataset digits --epochs 5 --out runs/dcgan --backend jax
 ganzoo sample runs/dcgan/model.keras -n 64 --out samples.png
 ganzoo translate cyclegan.keras --input photos/ --out translated/ --direction a_to_b
+ganzoo upscale runs/srgan/model.keras --input photos/ --out photos_x4/
 ```
 """
 import argparse
@@ -52,7 +53,15 @@ def _parser():
     tr.add_argument("--out", required=True, help="Folder for the translated PNG images.")
     tr.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"))
     tr.add_argument("--batch-size", type=int, default=16)
-    for cmd in (t, s, tr):
+    u = sub.add_parser("upscale", help="Super-resolve a folder of images with a saved SRGAN/SRResNet.")
+    u.add_argument("model", help="Path to a .keras file: an SRGAN or its generator saved alone.")
+    u.add_argument("--input", required=True, help="Folder of images (PNG, JPEG, ...).")
+    u.add_argument("--out", required=True, help="Folder for the upscaled PNG files.")
+    u.add_argument("--tile", type=int, default=128,
+                   help="LR tile side; bounds memory on large images (0: whole images). Default: 128.")
+    u.add_argument("--overlap", type=int, default=None,
+                   help="Context pixels around each tile (default: the receptive radius, exact).")
+    for cmd in (t, s, tr, u):
         cmd.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS,
                          help="Keras backend (same as the global option).")
     return p
@@ -181,7 +190,16 @@ def cmd_translate(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "translate": cmd_translate}
+def cmd_upscale(args):
+    from ganzoo.inference import upscale_folder
+
+    paths = upscale_folder(args.model, args.input, args.out, tile=args.tile or None, overlap=args.overlap)
+    print(f"ganzoo: wrote {len(paths)} upscaled images to {args.out}")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "translate": cmd_translate,
+            "upscale": cmd_upscale}
 
 
 def main(argv=None):

@@ -244,6 +244,8 @@ class GAN(AdversarialModel):
         d_loss: str or callable. One of `ganzoo.losses.D_LOSSES`. Defaults to `"logistic"`.
         g_loss: str or callable. One of `ganzoo.losses.G_LOSSES`; `"minimax"` is the
             original saturating objective. Defaults to `"non_saturating"`.
+        d_steps: int. Discriminator updates per generator update (WGAN's n_critic), each
+            on the same real batch with fresh noise. Defaults to 1.
         seed: int. Seed of the training noise. Defaults to `None`.
 
     Example:
@@ -259,8 +261,11 @@ class GAN(AdversarialModel):
     loss_names = ("d_loss", "g_loss")
 
     def __init__(self, generator, discriminator, *, latent_dim=None, d_loss="logistic",
-                 g_loss="non_saturating", seed=None, **kwargs):
+                 g_loss="non_saturating", d_steps=1, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"`d_steps` must be a positive int. Received: d_steps={d_steps!r}")
+        self.d_steps = d_steps
         self.generator = generator
         self.discriminator = discriminator
         gen_in = tuple(generator.inputs[0].shape[1:]) if generator.inputs else None
@@ -293,15 +298,17 @@ class GAN(AdversarialModel):
         batch_size = ops.shape(real)[0]
 
         # Discriminator: the generated batch is a constant here (stop_gradient), so
-        # the discriminator's loss does not reach the generator's weights.
-        fake = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
+        # the discriminator's loss does not reach the generator's weights. A Python loop:
+        # under jit the d_steps updates are unrolled into one compiled step.
+        for _ in range(self.d_steps):
+            fake = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
 
-        def d_loss_fn():
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            return self._d_loss_fn(real_logits, fake_logits)
+            def d_loss_fn():
+                real_logits = self.discriminator(real, training=True)
+                fake_logits = self.discriminator(fake, training=True)
+                return self._d_loss_fn(real_logits, fake_logits)
 
-        d_loss = self.update("d_optimizer", d_loss_fn)
+            d_loss = self.update("d_optimizer", d_loss_fn)
 
         # Generator: through the just-updated discriminator, whose weights this update
         # leaves alone (only the generator's variables are differentiated).
@@ -352,6 +359,7 @@ class GAN(AdversarialModel):
         config = super().get_config()
         config.update(
             latent_dim=self.latent_dim,
+            d_steps=self.d_steps,
             d_loss=_serialize_loss(self.d_loss_name),
             g_loss=_serialize_loss(self.g_loss_name),
         )

@@ -1,0 +1,190 @@
+"""SRResNet and SRGAN ×4 on the embedded photos: PSNR/SSIM (Y, border crop) vs bicubic.
+
+Trains one `srgan` model on random 96×96 HR crops (bicubic 24×24 LR) of the 11 training
+photos: `--warmup` MSE-only generator steps (SRResNet), evaluates, then `--adversarial`
+SRGAN steps, evaluates again. Evaluation follows the paper: whole held-out photos
+(`PHOTO_SPLITS["test"]`, cropped to a multiple of the scale), LR by bicubic
+downsampling, PSNR and SSIM on the Y channel (ITU-R BT.601) after removing `scale`
+pixels at every border. Prints one JSON object; writes a side-by-side PNG with --png.
+
+    KERAS_BACKEND=jax python benchmarks/srgan_photos.py --warmup 3000 --adversarial 1000 \
+        --png docs/images/srgan_photos.png
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=int, default=4)
+    p.add_argument("--hr-size", type=int, default=96)
+    p.add_argument("--blocks", type=int, default=8)
+    p.add_argument("--filters", type=int, default=32)
+    p.add_argument("--d-filters", type=int, default=32)
+    p.add_argument("--dense-units", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--warmup", type=int, default=3000, help="SRResNet (MSE) generator steps.")
+    p.add_argument("--adversarial", type=int, default=1000, help="SRGAN steps after the warm-up.")
+    p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate of the warm-up (paper: 1e-4).")
+    p.add_argument("--lr-adv", type=float, default=1e-4, help="Adam learning rate of the SRGAN phase (paper: 1e-4).")
+    p.add_argument("--content-loss", default="mse", choices=("mse", "vgg54"))
+    p.add_argument("--vgg-weights", default=None)
+    p.add_argument("--steps-per-epoch", type=int, default=250)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--png", default=None, help="Write LR / bicubic / SRResNet / SRGAN / HR crops here.")
+    p.add_argument("--save", default=None, help="Folder for srresnet.keras and srgan_generator.keras.")
+    p.add_argument("--evaluate", default=None,
+                   help="Skip training: score srresnet.keras and srgan_generator.keras saved in this folder.")
+    return p.parse_args()
+
+
+def quantize(images):
+    """Round [-1, 1] images to 8 bits and back: the images a user saves are what is scored."""
+    u8 = np.clip(np.round((np.asarray(images, dtype="float64") + 1.0) * 127.5), 0, 255)
+    return (u8 / 127.5 - 1.0).astype("float32")
+
+
+def evaluate(name_to_sr, hr_images, scale):
+    """The paper's protocol with ganzoo.metrics: Y channel (BT.601), `scale`-pixel border crop.
+
+    Each value is cross-checked against scikit-image on the same Y images.
+    """
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    from ganzoo.metrics import psnr, rgb_to_y, ssim
+
+    out = {}
+    for method, srs in name_to_sr.items():
+        ps, ss, gap = [], [], 0.0
+        for sr, hr in zip(srs, hr_images):
+            sr, hr = quantize(sr)[None], quantize(hr)[None]
+            p = float(psnr(sr, hr, y_channel=True, border=scale))
+            ys, yh = rgb_to_y(sr), rgb_to_y(hr)
+            q = float(ssim(ys, yh, data_range=1.0, border=scale))
+            a, b = ys[0, scale:-scale, scale:-scale, 0], yh[0, scale:-scale, scale:-scale, 0]
+            p_ref = peak_signal_noise_ratio(b, a, data_range=1.0)
+            q_ref = structural_similarity(b, a, data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                          use_sample_covariance=False)
+            gap = max(gap, abs(p - p_ref), abs(q - q_ref))
+            ps.append(p)
+            ss.append(q)
+        out[method] = {"psnr": float(np.mean(ps)), "ssim": float(np.mean(ss)),
+                       "psnr_per_image": ps, "ssim_per_image": ss, "max_abs_diff_vs_skimage": gap}
+    return out
+
+
+def main():
+    args = parse_args()
+    import keras
+
+    import ganzoo
+    from ganzoo.data import super_resolution as sr_data
+
+    keras.utils.set_random_seed(args.seed)
+    scale = args.scale
+    lr_size = args.hr_size // scale
+    train = sr_data.load_photos("train")
+    test = sr_data.load_photos("test")
+    hr_test = [sr_data.to_unit_range(sr_data.modcrop(im, scale)) for im in test.values()]
+    lr_test = [sr_data.to_unit_range(sr_data.bicubic_downsample(sr_data.modcrop(im, scale), scale))
+               for im in test.values()]
+    bicubic = [sr_data.bicubic_upsample(x[None], scale)[0] for x in lr_test]
+    if args.evaluate:
+        from ganzoo.models.srgan import upscale_with
+
+        gens = [keras.saving.load_model(os.path.join(args.evaluate, f), compile=False)
+                for f in ("srresnet.keras", "srgan_generator.keras")]
+        srresnet, srgan = ([upscale_with(g, x, scale=scale, tile=64) for x in lr_test] for g in gens)
+        result = {"backend": keras.config.backend(), "evaluated": args.evaluate, "scale": scale,
+                  "test_photos": list(test), "generator_params": gens[0].count_params()}
+        finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale)
+        return
+    data = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
+                             hr_size=args.hr_size, scale=scale, seed=args.seed)
+
+    model = ganzoo.get("srgan", lr_size=lr_size, scale=scale, num_blocks=args.blocks, filters=args.filters,
+                       d_filters=args.d_filters, dense_units=args.dense_units, content_loss=args.content_loss,
+                       vgg_weights=args.vgg_weights, warmup_steps=args.warmup, seed=args.seed)
+    model.compile(d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.9),
+                  g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.9))
+    result = {
+        "backend": keras.config.backend(), "metrics": "ganzoo.metrics (checked against skimage)", "scale": scale,
+        "test_photos": list(test), "train_photos": list(train),
+        "config": {k: getattr(args, k) for k in ("hr_size", "blocks", "filters", "d_filters", "dense_units",
+                                                  "batch_size", "warmup", "adversarial", "lr", "lr_adv",
+                                                  "content_loss")},
+        "generator_params": model.generator.count_params(),
+    }
+
+    def train(steps):
+        t0 = time.time()
+        epochs, rest = divmod(steps, args.steps_per_epoch)
+        hist = {}
+        if epochs:
+            h = model.fit(data, epochs=epochs, verbose=2)
+            hist = h.history
+        if rest:
+            part = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=rest,
+                                     hr_size=args.hr_size, scale=scale, seed=args.seed + 999)
+            h = model.fit(part, epochs=1, verbose=2)
+            hist = {k: hist.get(k, []) + v for k, v in h.history.items()}
+        return time.time() - t0, hist
+
+    t_warm, h_warm = train(args.warmup)
+    assert model.phase == "adversarial" or args.adversarial == 0
+    srresnet = [model.upscale(x, tile=64) for x in lr_test]
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+        model.generator.save(os.path.join(args.save, "srresnet.keras"))
+    for opt in (model.g_optimizer, model.d_optimizer):
+        opt.learning_rate.assign(args.lr_adv)
+    t_adv, h_adv = train(args.adversarial)
+    srgan = [model.upscale(x, tile=64) for x in lr_test]
+    if args.save:
+        model.generator.save(os.path.join(args.save, "srgan_generator.keras"))
+
+    result["seconds"] = {"warmup": round(t_warm, 1), "adversarial": round(t_adv, 1)}
+    result["final_losses"] = {"warmup": {k: v[-1] for k, v in h_warm.items()},
+                              "adversarial": {k: v[-1] for k, v in h_adv.items()}}
+    finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale)
+
+
+def finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale):
+    result["results"] = evaluate({"bicubic": bicubic, "srresnet": srresnet, "srgan": srgan}, hr_test, scale)
+    result["srresnet_minus_bicubic_psnr"] = result["results"]["srresnet"]["psnr"] - result["results"]["bicubic"]["psnr"]
+    if args.png:
+        save_side_by_side(args.png, lr_test[0], bicubic[0], srresnet[0], srgan[0], hr_test[0], scale)
+        result["png"] = args.png
+    print(json.dumps(result, indent=1))
+
+
+def save_side_by_side(path, lr, bic, srres, srg, hr, scale, crop=128, y=None, x=None):
+    """One row: LR (nearest-neighbour enlarged) / bicubic / SRResNet / SRGAN / HR crops."""
+    from ganzoo import plotting
+
+    plt = plotting._pyplot()
+    h, w = hr.shape[:2]
+    y = (h - crop) // 4 if y is None else y
+    x = (w - crop) // 2 if x is None else x
+    ly, lx, lc = y // scale, x // scale, crop // scale
+    lr_big = np.repeat(np.repeat(lr[ly : ly + lc, lx : lx + lc], scale, 0), scale, 1)
+    panels = [("LR (nearest)", lr_big), ("bicubic", bic), ("SRResNet", srres), ("SRGAN", srg), ("HR", hr)]
+    fig, axes = plt.subplots(1, 5, figsize=(15, 3.4))
+    for ax, (title, im) in zip(axes, panels):
+        if im is not lr_big:
+            im = im[y : y + crop, x : x + crop]
+        ax.imshow(np.clip((im + 1) / 2, 0, 1))
+        ax.set_title(title)
+        ax.axis("off")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,556 @@
+"""SRGAN and SRResNet: photo-realistic single-image super-resolution (Ledig et al. 2017).
+
+The generator (SRResNet) is trained in two phases inside one `fit`:
+
+1. warm-up (`warmup_steps` generator steps): pixel MSE only, the discriminator is never
+   called. The generator at the end of this phase is the paper's SRResNet model.
+2. adversarial: content loss (VGG19 conv5_4 features / 12.75, or pixel MSE when the user
+   asks for it) + 1e-3 × the non-saturating adversarial loss, and discriminator updates.
+
+Phase switching under jit: the phase is a Python-level choice, not a traced branch. The
+model keeps one compiled train function per phase and a host-side copy of the generator's
+step count (read from `g_optimizer.iterations` when `fit` starts, so a reloaded model
+resumes in the right phase); before each call it picks the function of the current phase.
+A traced `ops.cond`/`ops.where` switch was rejected: JAX cannot assign variables inside
+`lax.cond` branches under our stateless trainer, and a masked update would still step
+the discriminator's Adam (its `iterations` and moments), which the warm-up must not touch.
+"""
+import math
+import os
+
+import numpy as np
+import keras
+from keras import layers, ops
+
+from ganzoo import losses as losses_lib
+from ganzoo.backend import sync_state
+from ganzoo.gan import AdversarialModel
+from ganzoo.layers import SubPixelUpsampling
+from ganzoo.registry import register
+
+#: The file keras.applications.VGG19(include_top=False) caches (never downloaded here).
+VGG19_NOTOP_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+#: The paper's rescaling of VGG feature maps: "a rescaling factor of ≈ 1/12.75".
+VGG_FEATURE_SCALE = 1.0 / 12.75
+CONTENT_LOSSES = ("vgg54", "mse")
+_CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
+
+
+def _positive_int(name, value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
+    return int(value)
+
+
+def _check_scale(scale):
+    if scale not in (2, 4, 8):
+        raise ValueError(f"`scale` must be 2, 4 or 8 (stacked ×2 sub-pixel steps). Received: scale={scale!r}")
+    return scale
+
+
+# --------------------------------------------------------------------------- networks
+def _prelu():
+    # One slope per channel, shared over space, as in the paper's PReLU (He et al. 2015).
+    return layers.PReLU(shared_axes=[1, 2], alpha_initializer=keras.initializers.Constant(0.25))
+
+
+def _bn():
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+
+
+def srresnet_generator(channels=3, scale=4, num_blocks=16, filters=64, name="generator"):
+    """SRResNet: 9×9 conv, B residual blocks, global skip, ×2 sub-pixel steps, 9×9 conv.
+
+    Fully convolutional: the input is `(batch, h, w, channels)` for any `h`, `w` and the
+    output `(batch, h*scale, w*scale, channels)` in [-1, 1] (tanh).
+
+    Args:
+        channels: int. Image channels. Defaults to 3.
+        scale: int. 2, 4 or 8. Defaults to 4.
+        num_blocks: int. Residual blocks B. Defaults to 16 (the paper's).
+        filters: int. Trunk width. Defaults to 64 (the paper's).
+    """
+    inp = keras.Input((None, None, channels), name="lr")
+    x = layers.Conv2D(filters, 9, padding="same")(inp)
+    x = skip = _prelu()(x)
+    for _ in range(num_blocks):
+        y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        y = _prelu()(_bn()(y))
+        y = _bn()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+        x = layers.Add()([x, y])
+    x = _bn()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(x))
+    x = layers.Add()([x, skip])
+    for _ in range(int(math.log2(scale))):
+        # conv to 4× the channels, then pixel shuffle: ×2 in each spatial axis.
+        x = layers.Conv2D(filters * 4, 3, padding="same")(x)
+        x = _prelu()(SubPixelUpsampling(2)(x))
+    x = layers.Conv2D(channels, 9, padding="same")(x)
+    x = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(inp, x, name=name)
+
+
+def srgan_discriminator(hr_size=96, channels=3, filters=64, dense_units=1024, name="discriminator"):
+    """The paper's discriminator: 8 3×3 convs (64→512, stride 2 every other), Dense 1024, logit.
+
+    LeakyReLU(0.2) everywhere, BatchNorm on all convs but the first.
+    """
+    inp = keras.Input((hr_size, hr_size, channels), name="hr")
+    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 3, padding="same")(inp))
+    for width, stride in ((1, 2), (2, 1), (2, 2), (4, 1), (4, 2), (8, 1), (8, 2)):
+        x = layers.Conv2D(filters * width, 3, strides=stride, padding="same", use_bias=False)(x)
+        x = layers.LeakyReLU(0.2)(_bn()(x))
+    x = layers.Flatten()(x)
+    x = layers.LeakyReLU(0.2)(layers.Dense(dense_units)(x))
+    x = layers.Dense(1, dtype="float32")(x)
+    return keras.Model(inp, x, name=name)
+
+
+def receptive_radius(generator):
+    """LR pixels on each side that influence one output pixel of a conv/sub-pixel chain.
+
+    Skip connections do not widen it. Used as the default tile overlap of `upscale`, for
+    which tiled and untiled outputs are then equal.
+    """
+    radius, scale = 0.0, 1
+    for layer in generator.layers:
+        if isinstance(layer, layers.Conv2D):
+            k = layer.kernel_size[0]
+            radius += (k // 2) * layer.dilation_rate[0] / scale
+        elif isinstance(layer, SubPixelUpsampling):
+            scale *= layer.scale
+    return int(math.ceil(radius))
+
+
+# ------------------------------------------------------------------------ content loss
+def default_vgg19_weights_path():
+    """Where Keras caches the VGG19 no-top weights (`$KERAS_HOME` or `~/.keras`)."""
+    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    return os.path.join(home, "models", VGG19_NOTOP_FILE)
+
+
+def vgg19_features(weights, channels=3):
+    """VGG19 up to `block5_conv4` (after its ReLU), the paper's φ5,4.
+
+    Args:
+        weights: str. A weights file path (`.h5` of `VGG19(include_top=False)`) or
+            `"random"` (untrained, for tests only).
+        channels: int. Channels of the images it will see. Defaults to 3.
+    """
+    vgg = keras.applications.VGG19(
+        include_top=False, weights=None if weights == "random" else weights, input_shape=(None, None, 3)
+    )
+    vgg.trainable = False
+    return keras.Model(vgg.input, vgg.get_layer("block5_conv4").output, name="vgg19_conv5_4")
+
+
+def resolve_vgg_weights(vgg_weights):
+    """The VGG19 weights file to use, or a ValueError explaining the alternatives."""
+    if vgg_weights == "random":
+        return "random"
+    path = default_vgg19_weights_path() if vgg_weights is None else vgg_weights
+    if isinstance(path, (str, os.PathLike)) and os.path.isfile(path):
+        return os.fspath(path)
+    where = "the Keras cache" if vgg_weights is None else "the given path"
+    raise ValueError(
+        f"The VGG19 content loss needs VGG19 weights, and none were found at {where} ({path}). "
+        "ganzoo never downloads them. Either pass `vgg_weights='/path/to/"
+        f"{VGG19_NOTOP_FILE}'`, or choose the pixel loss explicitly with `content_loss='mse'` "
+        f"(the SRGAN-MSE variant of the paper). Received: vgg_weights={vgg_weights!r}"
+    )
+
+
+def _to_vgg_input(images):
+    """[-1, 1] RGB (or gray) -> caffe-style VGG input: BGR, 0..255, mean subtracted."""
+    x = (ops.cast(images, "float32") + 1.0) * 127.5
+    if x.shape[-1] == 1:
+        x = ops.concatenate([x, x, x], axis=-1)
+    x = ops.flip(x, axis=-1)  # RGB -> BGR
+    return x - ops.convert_to_tensor(np.array(_CAFFE_BGR_MEAN, dtype="float32"))
+
+
+class _Frozen:
+    # Holds the VGG feature extractor outside the model's tracked state: it is fixed, and
+    # tracking it would save ~80 MB of ImageNet weights into every SRGAN `.keras` file.
+    def __init__(self, model):
+        self.model = model
+
+
+def vgg_content_loss(features, sr, hr):
+    """MSE between rescaled VGG features of `sr` and `hr` (the paper's l_VGG/5.4)."""
+    f_sr = ops.cast(features(_to_vgg_input(sr), training=False), "float32") * VGG_FEATURE_SCALE
+    f_hr = ops.cast(features(_to_vgg_input(hr), training=False), "float32") * VGG_FEATURE_SCALE
+    return ops.mean(ops.square(f_sr - ops.stop_gradient(f_hr)))
+
+
+# ----------------------------------------------------------------------------- tiling
+def upscale_with(generator, images, *, scale, tile=None, overlap=None, batch_size=8):
+    """Run a super-resolution generator over `images`, optionally in overlapping tiles.
+
+    Args:
+        generator: keras.Model. Fully convolutional LR -> HR network.
+        images: array. `(N, h, w, C)` or `(h, w, C)` in [-1, 1].
+        scale: int. The generator's upsampling factor.
+        tile: int. Side of the LR tiles whose output is kept; each is run with `overlap`
+            LR pixels of context on every side, so memory is bounded by the tile, not the
+            image. `None` runs whole images. Defaults to `None`.
+        overlap: int. Context pixels around each tile. Defaults to the generator's
+            receptive radius, for which the tiled output equals the untiled one.
+        batch_size: int. Tiles per generator call. Defaults to 8.
+
+    Returns:
+        float32 numpy `(N, h*scale, w*scale, C)` (or without `N`) in [-1, 1].
+    """
+    x = np.asarray(images, dtype="float32")
+    single = x.ndim == 3
+    if single:
+        x = x[None]
+    channels = generator.inputs[0].shape[-1]
+    if x.ndim != 4 or x.shape[-1] != channels:
+        raise ValueError(
+            f"`images` must be (N, h, w, {channels}) or (h, w, {channels}) in [-1, 1]. "
+            f"Received: images.shape={np.shape(images)}"
+        )
+    if tile is None:
+        out = np.concatenate([np.asarray(generator.predict(im[None], verbose=0)) for im in x])
+        return out[0] if single else out
+    tile = _positive_int("tile", tile)
+    overlap = receptive_radius(generator) if overlap is None else overlap
+    if not isinstance(overlap, (int, np.integer)) or overlap < 0:
+        raise ValueError(f"`overlap` must be a non-negative int. Received: overlap={overlap!r}")
+    n, h, w, _ = x.shape
+    # Every window has the same shape (one compiled function on JAX); near the image edge
+    # a window is shifted inwards instead of padded, so each kept pixel sees either
+    # `overlap` pixels of real context or the true image border, as in the untiled run.
+    win_h, win_w = min(h, tile + 2 * overlap), min(w, tile + 2 * overlap)
+    out = np.zeros((n, h * scale, w * scale, channels), dtype="float32")
+    boxes = []
+    for y in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            wy = min(max(y - overlap, 0), h - win_h)
+            wx = min(max(x0 - overlap, 0), w - win_w)
+            boxes.append((y, x0, wy, wx))
+    for i in range(n):
+        for start in range(0, len(boxes), batch_size):
+            chunk = boxes[start : start + batch_size]
+            windows = np.stack([x[i, wy : wy + win_h, wx : wx + win_w] for _, _, wy, wx in chunk])
+            sr = np.asarray(generator.predict(windows, batch_size=len(chunk), verbose=0))
+            for (y, x0, wy, wx), s in zip(chunk, sr):
+                th, tw = min(tile, h - y), min(tile, w - x0)
+                oy, ox = (y - wy) * scale, (x0 - wx) * scale
+                out[i, y * scale : (y + th) * scale, x0 * scale : (x0 + tw) * scale] = s[
+                    oy : oy + th * scale, ox : ox + tw * scale
+                ]
+    return out[0] if single else out
+
+
+def generator_scale(generator):
+    """The upsampling factor of a saved SR generator (product of its sub-pixel steps)."""
+    scale = 1
+    for layer in generator.layers:
+        if isinstance(layer, SubPixelUpsampling):
+            scale *= layer.scale
+    return scale
+
+
+# ------------------------------------------------------------------------------ model
+def _unpack_pair(data):
+    if isinstance(data, dict):
+        if not {"lr", "hr"} <= set(data):
+            raise ValueError(f"A dict batch needs 'lr' and 'hr' entries. Received keys: {sorted(data)}")
+        return data["lr"], data["hr"]
+    while isinstance(data, (tuple, list)) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, (tuple, list)) or len(data) < 2:
+        raise ValueError("SRGAN trains on (lr, hr) pairs: pass `fit((lr, hr))` or a dataset of pairs.")
+    return data[0], data[1]
+
+
+class _PhaseFunctions:
+    # Compiled train functions per phase; a plain holder so Keras does not track it.
+    def __init__(self):
+        self.fns = {}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class SRGAN(AdversarialModel):
+    """SRGAN (Ledig et al. 2017, "Photo-Realistic Single Image Super-Resolution Using a GAN").
+
+    Trains an SRResNet generator with pixel MSE for `warmup_steps` generator steps (the
+    discriminator and its optimizer untouched), then adversarially with
+    `content + adversarial_weight * (-log D(G(lr)))`. Each adversarial step updates the
+    generator first (its output is reused), then the discriminator on that output.
+
+    Args:
+        generator: keras.Model. LR `(b, h, w, C)` -> HR `(b, h*scale, w*scale, C)`.
+        discriminator: keras.Model. HR `(b, H, W, C)` -> one logit.
+        content_loss: str. `"vgg54"` (VGG19 conv5_4 features / 12.75, needs VGG19 weights)
+            or `"mse"` (pixel MSE, the paper's SRGAN-MSE). Defaults to `"vgg54"`.
+        vgg_weights: str. Path of `vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`;
+            `None` looks in the Keras cache and raises if absent (never downloads);
+            `"random"` builds an untrained VGG19 (tests only). Defaults to `None`.
+        adversarial_weight: float. Weight of the adversarial loss. Defaults to 1e-3.
+        warmup_steps: int. Generator steps of the MSE-only warm-up. Defaults to 0.
+        scale: int. Upsampling factor; read from the generator when `None`.
+        seed: int. Defaults to `None`.
+
+    Example:
+    ```python
+    model = ganzoo.get("srgan", content_loss="mse", warmup_steps=1000)
+    model.fit(ganzoo.data.super_resolution.CropPairs(photos), epochs=20)
+    sr = model.upscale(lr_images, tile=64)
+    ```
+    """
+
+    network_names = ("generator", "discriminator")
+    optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    loss_names = ("d_loss", "g_loss", "content_loss", "adversarial_loss")
+
+    def __init__(self, generator, discriminator, *, content_loss="vgg54", vgg_weights=None,
+                 adversarial_weight=1e-3, warmup_steps=0, scale=None, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        if content_loss not in CONTENT_LOSSES:
+            raise ValueError(f"`content_loss` must be one of {CONTENT_LOSSES}. Received: content_loss={content_loss!r}")
+        if not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 0:
+            raise ValueError(f"`warmup_steps` must be a non-negative int. Received: warmup_steps={warmup_steps!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.scale = generator_scale(generator) if scale is None else scale
+        self.content_loss_name = content_loss
+        self.vgg_weights = vgg_weights
+        self.adversarial_weight = float(adversarial_weight)
+        self.warmup_steps = int(warmup_steps)
+        self._vgg = None
+        if content_loss == "vgg54":
+            channels = generator.outputs[0].shape[-1]
+            self._vgg = _Frozen(vgg19_features(resolve_vgg_weights(vgg_weights), channels))
+        self._phase = "adversarial"
+        self._phase_fns = _PhaseFunctions()
+
+    @property
+    def hr_shape(self):
+        return tuple(self.discriminator.inputs[0].shape[1:])
+
+    @property
+    def lr_shape(self):
+        h, w, c = self.hr_shape
+        return (h // self.scale, w // self.scale, c)
+
+    def default_optimizer(self, name):
+        # The paper: Adam with β1 = 0.9 and learning rate 1e-4 for both networks.
+        return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9, beta_2=0.999)
+
+    def call(self, lr, training=False):
+        return self.generator(lr, training=training)
+
+    # ------------------------------------------------------------------- phases
+    def phase_at(self, generator_step):
+        """`"warmup"` for the first `warmup_steps` generator steps, then `"adversarial"`."""
+        return "warmup" if generator_step < self.warmup_steps else "adversarial"
+
+    @property
+    def phase(self):
+        """The phase the next training step runs, from the generator's optimizer step."""
+        sync_state(self)
+        return self.phase_at(int(ops.convert_to_numpy(self.g_optimizer.iterations)))
+
+    def compile(self, **kwargs):
+        self._phase_fns = _PhaseFunctions()  # new optimizers: recompile both phases
+        super().compile(**kwargs)
+
+    def make_train_function(self, force=False):
+        # Called by `fit` before its first step. A dispatcher picks the compiled function
+        # of the current phase before every call; compiled functions are kept across fits.
+        fns = self._phase_fns.fns
+        if force:
+            fns.clear()
+        base_make = super().make_train_function
+        step = [int(ops.convert_to_numpy(self.g_optimizer.iterations))]
+        per_call = int(self.steps_per_execution or 1)
+
+        def dispatch(*args):
+            phase = self.phase_at(step[0])
+            if phase not in fns:
+                self._phase = phase
+
+                # A new function object per phase: jax.jit caches traces by function, and
+                # a second jit of the same bound `train_step` would replay the first phase.
+                def phase_train_step(*args, **kwargs):
+                    return type(self).train_step(self, *args, **kwargs)
+
+                self.train_step = phase_train_step
+                try:
+                    base_make(force=True)  # traces lazily, with self._phase set below
+                finally:
+                    del self.train_step
+                fns[phase] = self.train_function
+                self.train_function = dispatch
+            # Set before every call: a retrace (new batch shape) must see the same phase.
+            self._phase = phase
+            out = fns[phase](*args)
+            step[0] += per_call
+            return out
+
+        self.train_function = dispatch
+        return dispatch
+
+    # -------------------------------------------------------------------- steps
+    def _check_hr(self, hr):
+        got = tuple(hr.shape[1:3])
+        if None not in got and got != self.hr_shape[:2]:
+            raise ValueError(
+                f"HR batches must be {self.hr_shape[:2]} to fit the discriminator (built for "
+                f"hr_size={self.hr_shape[0]}). Received: hr.shape={tuple(hr.shape)}"
+            )
+
+    def content_loss(self, sr, hr):
+        """The content loss of the adversarial phase (VGG conv5_4 or pixel MSE)."""
+        if self._vgg is not None:
+            return vgg_content_loss(self._vgg.model, sr, hr)
+        return losses_lib.l2_loss(sr, hr)
+
+    def adversarial_step(self, data):
+        lr, hr = _unpack_pair(data)
+        self._check_hr(hr)
+        if self._phase == "warmup":
+            # SRResNet: pixel MSE only. The discriminator is not even called, so neither
+            # its weights, its BatchNorm statistics nor its optimizer change.
+            mse = self.update("g_optimizer", lambda: losses_lib.l2_loss(self.generator(lr, training=True), hr))
+            self.track(g_loss=mse, content_loss=mse)
+            return self.logs()
+
+        def g_loss_fn():
+            sr = self.generator(lr, training=True)
+            content = self.content_loss(sr, hr)
+            adversarial = losses_lib.non_saturating_g_loss(self.discriminator(sr, training=True))
+            return content + self.adversarial_weight * adversarial, (sr, content, adversarial)
+
+        g_loss, (sr, content, adversarial) = self.update("g_optimizer", g_loss_fn)
+        # The discriminator sees the generator's output from the step above as a constant.
+        sr = ops.stop_gradient(sr)
+
+        def d_loss_fn():
+            return losses_lib.logistic_d_loss(
+                self.discriminator(hr, training=True), self.discriminator(sr, training=True)
+            )
+
+        d_loss = self.update("d_optimizer", d_loss_fn)
+        self.track(d_loss=d_loss, g_loss=g_loss, content_loss=content, adversarial_loss=adversarial)
+        return self.logs()
+
+    def adversarial_eval_step(self, data):
+        lr, hr = _unpack_pair(data)
+        sr = self.generator(lr, training=False)
+        real_logits = self.discriminator(hr, training=False)
+        fake_logits = self.discriminator(sr, training=False)
+        content = self.content_loss(sr, hr)
+        adversarial = losses_lib.non_saturating_g_loss(fake_logits)
+        self.track(
+            d_loss=losses_lib.logistic_d_loss(real_logits, fake_logits),
+            g_loss=content + self.adversarial_weight * adversarial,
+            content_loss=content,
+            adversarial_loss=adversarial,
+        )
+        return self.logs()
+
+    # ---------------------------------------------------------------- inference
+    def upscale(self, images, *, tile=None, overlap=None, batch_size=8):
+        """Super-resolve `images` in [-1, 1]; see `upscale_with` for tiling.
+
+        Args:
+            images: array. `(N, h, w, C)` or `(h, w, C)` in [-1, 1], any `h`, `w`.
+            tile: int. LR tile side for bounded memory. Defaults to `None` (whole images).
+            overlap: int. Context around each tile. Defaults to the receptive radius.
+            batch_size: int. Tiles per call. Defaults to 8.
+        """
+        sync_state(self)
+        return upscale_with(self.generator, images, scale=self.scale, tile=tile, overlap=overlap,
+                            batch_size=batch_size)
+
+    def example_data(self, num_examples, seed=0):
+        """`(lr, hr)` numpy pairs in [-1, 1]; LR is the HR's `scale`×`scale` block mean."""
+        rng = np.random.default_rng(seed)
+        h, w, c = self.hr_shape
+        hr = rng.uniform(-1, 1, (num_examples, h, w, c)).astype("float32")
+        s = self.scale
+        lr = hr.reshape(num_examples, h // s, s, w // s, s, c).mean(axis=(2, 4))
+        return lr.astype("float32"), hr
+
+    def example_inputs(self, num_examples, seed=0):
+        rng = np.random.default_rng(seed)
+        return rng.uniform(-1, 1, (num_examples,) + self.lr_shape).astype("float32")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            content_loss=self.content_loss_name,
+            vgg_weights=None if self.vgg_weights is None else str(self.vgg_weights),
+            adversarial_weight=self.adversarial_weight,
+            warmup_steps=self.warmup_steps,
+            scale=self.scale,
+        )
+        return config
+
+
+@register(
+    "srgan",
+    test_config={"lr_size": 8, "scale": 2, "num_blocks": 1, "filters": 8, "d_filters": 4,
+                 "dense_units": 8, "content_loss": "mse", "warmup_steps": 0},
+)
+def srgan(*, lr_size=24, channels=3, scale=4, num_blocks=16, filters=64, d_filters=64,
+          dense_units=1024, content_loss="vgg54", vgg_weights=None, adversarial_weight=1e-3,
+          warmup_steps=10**6, seed=None):
+    """SRGAN (Ledig et al. 2017) with the paper's defaults: SRResNet + its discriminator.
+
+    Generator: 16 residual blocks of 64 filters with BatchNorm and PReLU, ×2 sub-pixel
+    upsampling steps. Discriminator: 8 convs 64→512 and Dense 1024. Adam(1e-4, β1=0.9)
+    for both. The first `warmup_steps` generator steps train SRResNet with pixel MSE
+    (the paper: 10^6 updates), then VGG19 conv5_4 content loss + 1e-3 adversarial loss.
+
+    Args:
+        lr_size: int. Side of the LR training crops (HR crops are `lr_size * scale`, the
+            discriminator's input). The generator itself takes any size. Defaults to 24.
+        channels: int. 1 or 3. Defaults to 3.
+        scale: int. 2, 4 or 8. Defaults to 4.
+        num_blocks: int. Residual blocks. Defaults to 16.
+        filters: int. Generator width. Defaults to 64.
+        d_filters: int. Discriminator's first width. Defaults to 64.
+        dense_units: int. Discriminator's dense layer. Defaults to 1024.
+        content_loss: str. `"vgg54"` or `"mse"`. Defaults to `"vgg54"`: raises a
+            ValueError if VGG19 weights are neither cached nor given (never downloads).
+        vgg_weights: str. VGG19 no-top weights file. Defaults to the Keras cache.
+        adversarial_weight: float. Defaults to 1e-3.
+        warmup_steps: int. MSE-only generator steps first. Defaults to 10**6.
+        seed: int. Defaults to `None`.
+
+    Example:
+    ```python
+    model = ganzoo.get("srgan", content_loss="mse", num_blocks=8, warmup_steps=2000)
+    model.fit((lr, hr), batch_size=16, epochs=10)
+    sr = model.upscale(lr_photo, tile=64)
+    ```
+    """
+    _check_scale(scale)
+    for arg, value in (("lr_size", lr_size), ("num_blocks", num_blocks), ("filters", filters),
+                       ("d_filters", d_filters), ("dense_units", dense_units)):
+        _positive_int(arg, value)
+    if channels not in (1, 3):
+        raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
+    hr_size = lr_size * scale
+    if hr_size < 16:
+        raise ValueError(
+            f"`lr_size * scale` must be >= 16 (the discriminator halves it 4 times). "
+            f"Received: lr_size={lr_size}, scale={scale}"
+        )
+    model = SRGAN(
+        srresnet_generator(channels, scale, num_blocks, filters),
+        srgan_discriminator(hr_size, channels, d_filters, dense_units),
+        content_loss=content_loss,
+        vgg_weights=vgg_weights,
+        adversarial_weight=adversarial_weight,
+        warmup_steps=warmup_steps,
+        scale=scale,
+        seed=seed,
+        name="srgan",
+    )
+    model.compile()  # Adam(1e-4, beta_1=0.9) for both: SRGAN.default_optimizer
+    return model
