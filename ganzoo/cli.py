@@ -4,6 +4,7 @@
 ganzoo list
 ganzoo train dcgan --dataset digits --epochs 5 --out runs/dcgan --backend jax
 ganzoo sample runs/dcgan/model.keras -n 64 --out samples.png
+ganzoo translate cyclegan.keras --input photos/ --out translated/ --direction a_to_b
 ganzoo upscale runs/srgan/model.keras --input photos/ --out photos_x4/
 ```
 """
@@ -51,6 +52,12 @@ def _parser():
     s.add_argument("-n", "--num-samples", type=int, default=64)
     s.add_argument("--out", required=True, help="PNG file to write.")
     s.add_argument("--seed", type=int, default=0)
+    tr = sub.add_parser("translate", help="Translate a folder of images with a saved pix2pix/cyclegan model.")
+    tr.add_argument("model", help="Path to a .keras file of a pix2pix or cyclegan model.")
+    tr.add_argument("--input", required=True, help="Folder of input images.")
+    tr.add_argument("--out", required=True, help="Folder for the translated PNG images.")
+    tr.add_argument("--direction", default="a_to_b", choices=("a_to_b", "b_to_a"))
+    tr.add_argument("--batch-size", type=int, default=16)
     u = sub.add_parser("upscale", help="Super-resolve a folder of images with a saved SRGAN/SRResNet.")
     u.add_argument("model", help="Path to a .keras file: an SRGAN or its generator saved alone.")
     u.add_argument("--input", required=True, help="Folder of images (PNG, JPEG, ...).")
@@ -59,7 +66,7 @@ def _parser():
                    help="LR tile side; bounds memory on large images (0: whole images). Default: 128.")
     u.add_argument("--overlap", type=int, default=None,
                    help="Context pixels around each tile (default: the receptive radius, exact).")
-    for cmd in (t, s, u):
+    for cmd in (t, s, tr, u):
         cmd.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS,
                          help="Keras backend (same as the global option).")
     return p
@@ -206,6 +213,14 @@ def cmd_sample(args):
     return 0
 
 
+def cmd_translate(args):
+    from ganzoo.inference import translate_folder
+
+    written = translate_folder(args.model, args.input, args.out, args.direction, args.batch_size)
+    print(f"ganzoo: wrote {len(written)} translated images to {args.out}")
+    return 0
+
+
 def cmd_upscale(args):
     from ganzoo.inference import upscale_folder
 
@@ -214,7 +229,8 @@ def cmd_upscale(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "upscale": cmd_upscale}
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "translate": cmd_translate,
+            "upscale": cmd_upscale}
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""Inference helpers that work on saved models (used by the `ganzoo upscale` command)."""
+"""Inference helpers that work on saved models (the `ganzoo upscale` and `ganzoo translate` commands)."""
 import os
 
 import numpy as np
@@ -61,4 +61,79 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
         path = os.path.join(out_dir, os.path.splitext(name)[0] + ".png")
         Image.fromarray(u8[..., 0] if channels == 1 else u8).save(path)
         written.append(path)
+    return written
+
+
+# png, jpg, jpeg, bmp, gif: the formats the image-to-image folder loaders read.
+TRANSLATE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def _load_image(path, size, channels):
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img = img.convert("L" if channels == 1 else "RGB")
+        if img.size != (size[1], size[0]):
+            img = img.resize((size[1], size[0]), Image.BILINEAR)
+        x = np.asarray(img, dtype="float32") / 127.5 - 1.0
+    return x[..., None] if channels == 1 else x
+
+
+def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_size=16):
+    """Translate every image of a folder with a saved `pix2pix` / `cyclegan` model.
+
+    Images are converted to the model's channels and resized to its input size
+    (bilinear); outputs are written as PNG files with the input's name stem.
+
+    Args:
+        model_path: str. A `.keras` file saved from a model with `translate`, or a
+            loaded model.
+        input_dir: str. Folder of png/jpg/jpeg/bmp/gif images.
+        out_dir: str. Output folder (created).
+        direction: str. `"a_to_b"` or `"b_to_a"`. Defaults to `"a_to_b"`.
+        batch_size: int. Images per generator batch. Defaults to 16.
+
+    Returns:
+        The list of written file paths.
+
+    Example:
+    ```python
+    ganzoo.inference.translate_folder("cyclegan.keras", "photos/", "out/", "b_to_a")
+    ```
+    """
+    import keras
+    from PIL import Image
+
+    import ganzoo.models  # noqa: F401  (registers Pix2Pix / CycleGAN for load_model)
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+    if not os.path.isdir(input_dir):
+        raise ValueError(f"`input_dir` must be an existing folder. Received: input_dir={input_dir!r}")
+    files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(TRANSLATE_EXTENSIONS))
+    if not files:
+        raise ValueError(f"`input_dir` holds no images ({', '.join(TRANSLATE_EXTENSIONS)}). Received: input_dir={input_dir!r}")
+    model = keras.saving.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
+    if not hasattr(model, "translate"):
+        raise ValueError(
+            f"The model has no translate() (it is a {type(model).__name__}); use a pix2pix or cyclegan "
+            f"model. Received: model_path={model_path!r}"
+        )
+    generators = getattr(model, "_generators", {})
+    if direction not in generators:
+        raise ValueError(
+            f"{type(model).__name__} translates in the directions {tuple(generators)}. Received: direction={direction!r}"
+        )
+    shape = tuple(getattr(model, generators[direction]).inputs[0].shape[1:])
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    for start in range(0, len(files), batch_size):
+        names = files[start:start + batch_size]
+        x = np.stack([_load_image(os.path.join(input_dir, f), shape[:2], shape[2]) for f in names])
+        y = model.translate(x, direction=direction, batch_size=batch_size)
+        y = np.clip((y + 1.0) * 127.5 + 0.5, 0, 255).astype("uint8")
+        for name, img in zip(names, y):
+            path = os.path.join(out_dir, os.path.splitext(name)[0] + ".png")
+            Image.fromarray(img[..., 0] if img.shape[-1] == 1 else img).save(path)
+            written.append(path)
     return written

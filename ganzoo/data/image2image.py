@@ -1,0 +1,338 @@
+"""Image-to-image data as `tf.data`: tfds `cycle_gan/*`, folders, paired and unpaired.
+
+Every loader yields `(a, b)` batches of float32 images in [-1, 1], the form
+`Pix2Pix.fit` and `CycleGAN.fit` take. Training pipelines apply the papers' random
+jitter (Isola 2017, §6.2; Zhu 2017, §7.1): resize to `load_size` (286 for 256 crops),
+random crop back to `image_size`, random horizontal flip; for pairs the same crop and
+flip are applied to A and B. TensorFlow is imported inside the functions only.
+"""
+import os
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def _tf():
+    import tensorflow as tf
+
+    return tf
+
+
+def _check_int(value, arg, minimum=1, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"`{arg}` must be an int >= {minimum}. Received: {arg}={value!r}")
+    return value
+
+
+def default_load_size(image_size):
+    """The papers' resize before the random crop: 286 for 256, in proportion otherwise."""
+    return int(round(image_size * 286 / 256))
+
+
+def random_jitter(image, image_size, load_size=None, seed=None):
+    """Resize to `load_size`, random-crop to `image_size`, random horizontal flip.
+
+    Args:
+        image: tensor. `(H, W, C)` float image.
+        image_size: int. Output height and width.
+        load_size: int. Size before cropping. Defaults to `image_size * 286 / 256`.
+        seed: int. Op-level seed. Defaults to `None`.
+    """
+    tf = _tf()
+    load_size = default_load_size(image_size) if load_size is None else load_size
+    image = tf.image.resize(image, (load_size, load_size), method="bilinear")
+    channels = image.shape[-1]
+    image = tf.image.random_crop(image, (image_size, image_size, channels), seed=seed)
+    return tf.image.random_flip_left_right(image, seed=seed)
+
+
+def paired_jitter(a, b, image_size, load_size=None, seed=None):
+    """`random_jitter` with the same crop and flip for A and B (channels may differ)."""
+    tf = _tf()
+    ca = a.shape[-1]
+    load_size = default_load_size(image_size) if load_size is None else load_size
+    a = tf.image.resize(a, (load_size, load_size), method="bilinear")
+    b = tf.image.resize(b, (load_size, load_size), method="bilinear")
+    both = random_jitter(tf.concat([a, b], axis=-1), image_size, load_size, seed)
+    return both[..., :ca], both[..., ca:]
+
+
+def _to_unit(tf, image):
+    # uint8 0..255 -> float32 -1..1
+    return tf.clip_by_value(tf.cast(image, tf.float32) / 127.5 - 1.0, -1.0, 1.0)
+
+
+def _resize(tf, image, image_size):
+    return tf.image.resize(image, (image_size, image_size), method="bilinear", antialias=True)
+
+
+def zip_unpaired(ds_a, ds_b, *, shuffle=True, seed=None, buffer_size=1000):
+    """Zip two datasets of single images into unpaired `(a, b)` examples.
+
+    Each side is shuffled on its own (reshuffled every epoch), so an `a` meets a
+    different `b` each epoch and no pairing is implied. When both sizes are known and
+    differ, the shorter side is repeated so an epoch covers every image of the longer
+    one (as the CycleGAN reference code does).
+
+    Args:
+        ds_a: tf.data.Dataset. Unbatched A images.
+        ds_b: tf.data.Dataset. Unbatched B images.
+        shuffle: bool. Shuffle each side. Defaults to True.
+        seed: int. Shuffle seed (B uses `seed + 1`). Defaults to `None` (0).
+        buffer_size: int. Shuffle buffer per side. Defaults to 1000.
+    """
+    tf = _tf()
+    seed = 0 if seed is None else seed
+    n_a, n_b = int(ds_a.cardinality()), int(ds_b.cardinality())
+    if shuffle:
+        ds_a = ds_a.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
+        ds_b = ds_b.shuffle(buffer_size, seed=seed + 1, reshuffle_each_iteration=True)
+    if n_a > 0 and n_b > 0 and n_a != n_b:
+        if n_a < n_b:
+            ds_a = ds_a.repeat().take(n_b)
+        else:
+            ds_b = ds_b.repeat().take(n_a)
+    return tf.data.Dataset.zip((ds_a, ds_b))
+
+
+def _finish(tf, ds, batch_size, what):
+    ds = ds.batch(batch_size, drop_remainder=True)
+    if int(ds.cardinality()) == 0:
+        raise ValueError(
+            f"{what} gives no full batch of batch_size={batch_size} (batches drop the "
+            f"remainder). Received: batch_size={batch_size}"
+        )
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=None, batch_size=1,
+                   shuffle=True, seed=None, num_samples=None, data_dir=None, download=False):
+    """Loads a tfds `cycle_gan/*` dataset as unpaired `(a, b)` batches in [-1, 1].
+
+    Args:
+        name: str. The tfds config, e.g. `"horse2zebra"`, `"monet2photo"`, with or
+            without the `"cycle_gan/"` prefix. Defaults to `"horse2zebra"`.
+        split: str. `"train"` (trainA with trainB) or `"test"` (testA with testB).
+            Defaults to `"train"`.
+        image_size: int. Output size. Defaults to 256.
+        jitter: bool. Random jitter; `None` means on for train, off for test (a plain
+            resize). Defaults to `None`.
+        batch_size: int. Defaults to 1 (the paper).
+        shuffle: bool. Shuffle A and B independently. Defaults to True.
+        seed: int. Shuffle and jitter seed. Defaults to `None` (0).
+        num_samples: int. Cap on the images taken from each side. Defaults to `None`.
+        data_dir: str. tfds data directory. Defaults to `None`.
+        download: bool. Let tfds download; these machines are offline, so prepare the
+            data elsewhere and pass `data_dir`. Defaults to False.
+
+    Example:
+    ```python
+    ds = ganzoo.data.load_cycle_gan("horse2zebra", image_size=128, data_dir="/data/tfds")
+    ganzoo.get("cyclegan", image_shape=(128, 128, 3)).fit(ds, epochs=200)
+    ```
+    """
+    import tensorflow_datasets as tfds
+
+    tf = _tf()
+    if split not in ("train", "test"):
+        raise ValueError(f"`split` must be 'train' or 'test'. Received: split={split!r}")
+    _check_int(image_size, "image_size", 8)
+    _check_int(batch_size, "batch_size")
+    _check_int(num_samples, "num_samples", allow_none=True)
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`name` must be a cycle_gan config name. Received: name={name!r}")
+    full = name if name.startswith("cycle_gan/") else f"cycle_gan/{name}"
+    jitter = split == "train" if jitter is None else bool(jitter)
+    seed = 0 if seed is None else seed
+    sides = []
+    for side in ("A", "B"):
+        try:
+            ds = tfds.load(full, split=f"{split}{side}", data_dir=data_dir, download=download,
+                           shuffle_files=False)
+        except AssertionError as e:
+            raise ValueError(
+                f"Dataset {full!r} is not prepared in data_dir={data_dir!r} and download=False. "
+                f"Prepare it on a machine with internet and pass `data_dir`. tfds said: {e}"
+            ) from e
+        if num_samples is not None:
+            ds = ds.take(num_samples)
+
+        def convert(ex, _s=seed + len(sides)):  # a different jitter stream per side
+            image = _to_unit(tf, ex["image"])
+            if jitter:
+                return random_jitter(image, image_size, seed=_s)
+            return _resize(tf, image, image_size)
+
+        sides.append(ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE))
+    ds = zip_unpaired(sides[0], sides[1], shuffle=shuffle, seed=seed)
+    return _finish(tf, ds, batch_size, f"cycle_gan/{name} split={split!r}")
+
+
+def list_images(directory, arg="directory"):
+    """Sorted image file paths (png, jpg, jpeg, bmp, gif) directly inside `directory`."""
+    if not isinstance(directory, (str, os.PathLike)) or not os.path.isdir(directory):
+        raise ValueError(f"`{arg}` must be an existing folder. Received: {arg}={directory!r}")
+    files = sorted(
+        os.path.join(directory, f) for f in os.listdir(directory)
+        if f.lower().endswith(IMAGE_EXTENSIONS)
+    )
+    if not files:
+        raise ValueError(
+            f"`{arg}` holds no image files ({', '.join(IMAGE_EXTENSIONS)}). Received: {arg}={directory!r}"
+        )
+    return files
+
+
+def _decode(tf, path, channels):
+    image = tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+    image.set_shape((None, None, channels))
+    return _to_unit(tf, image)
+
+
+def load_image_folder(directory, *, image_size=256, channels=3, jitter=False, seed=None):
+    """One folder of images as an unbatched `tf.data.Dataset` of `(S, S, C)` in [-1, 1]."""
+    tf = _tf()
+    files = list_images(directory)
+    _check_int(image_size, "image_size", 8)
+    if channels not in (1, 3):
+        raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
+
+    def convert(path):
+        image = _decode(tf, path, channels)
+        if jitter:
+            return random_jitter(image, image_size, seed=seed)
+        return _resize(tf, image, image_size)
+
+    return tf.data.Dataset.from_tensor_slices(files).map(convert, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def load_unpaired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=None, jitter=True,
+                          batch_size=1, shuffle=True, seed=None):
+    """Two folders of unrelated images as unpaired `(a, b)` batches (CycleGAN).
+
+    Args:
+        dir_a: str. Folder of A images.
+        dir_b: str. Folder of B images.
+        image_size: int. Output size. Defaults to 256.
+        channels: int. Channels of A (1 or 3). Defaults to 3.
+        channels_b: int. Channels of B. Defaults to `None` (as A).
+        jitter: bool. Random resize-crop-flip. Defaults to True.
+        batch_size: int. Defaults to 1.
+        shuffle: bool. Shuffle each side independently. Defaults to True.
+        seed: int. Defaults to `None` (0).
+
+    Example:
+    ```python
+    ds = ganzoo.data.load_unpaired_folders("horses/", "zebras/", image_size=128)
+    ```
+    """
+    tf = _tf()
+    channels_b = channels if channels_b is None else channels_b
+    _check_int(batch_size, "batch_size")
+    ds_a = load_image_folder(dir_a, image_size=image_size, channels=channels, jitter=jitter, seed=seed)
+    ds_b = load_image_folder(dir_b, image_size=image_size, channels=channels_b, jitter=jitter,
+                             seed=None if seed is None else seed + 1)
+    return _finish(tf, zip_unpaired(ds_a, ds_b, shuffle=shuffle, seed=seed), batch_size,
+                   f"Folders {dir_a!r} and {dir_b!r}")
+
+
+def _paired_pipeline(tf, files, decode_pair, image_size, jitter, batch_size, shuffle, seed, what):
+    _check_int(image_size, "image_size", 8)
+    _check_int(batch_size, "batch_size")
+
+    def convert(*paths):
+        a, b = decode_pair(*paths)
+        if jitter:
+            return paired_jitter(a, b, image_size, seed=seed)
+        return _resize(tf, a, image_size), _resize(tf, b, image_size)
+
+    ds = tf.data.Dataset.from_tensor_slices(files)
+    if shuffle:
+        ds = ds.shuffle(len(files[0]) if isinstance(files, tuple) else len(files),
+                        seed=0 if seed is None else seed, reshuffle_each_iteration=True)
+    ds = ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(tf, ds, batch_size, what)
+
+
+def load_paired_folder(directory, *, image_size=256, channels=3, channels_b=None, jitter=True,
+                       batch_size=1, shuffle=True, seed=None, a_on_left=True):
+    """A folder of side-by-side `A|B` images (the pix2pix datasets' layout) as pairs.
+
+    Args:
+        directory: str. Folder of images twice as wide as high: A left, B right.
+        image_size: int. Output size. Defaults to 256.
+        channels: int. Channels of A (1 or 3). Defaults to 3.
+        channels_b: int. Channels of B. Defaults to `None` (as A).
+        jitter: bool. Random resize-crop-flip, the same for A and B. Defaults to True.
+        batch_size: int. Defaults to 1.
+        shuffle: bool. Defaults to True.
+        seed: int. Defaults to `None` (0).
+        a_on_left: bool. False when B is the left half (e.g. facades). Defaults to True.
+
+    Example:
+    ```python
+    ds = ganzoo.data.load_paired_folder("facades/train", a_on_left=False)
+    ganzoo.get("pix2pix").fit(ds, epochs=200)
+    ```
+    """
+    tf = _tf()
+    channels_b = channels if channels_b is None else channels_b
+    files = list_images(directory)
+
+    def decode_pair(path):
+        image = _decode(tf, path, 3)
+        half = tf.shape(image)[1] // 2
+        left, right = image[:, :half], image[:, half:2 * half]
+        a, b = (left, right) if a_on_left else (right, left)
+        return _channels(tf, a, channels), _channels(tf, b, channels_b)
+
+    return _paired_pipeline(tf, files, decode_pair, image_size, jitter, batch_size, shuffle, seed,
+                            f"Folder {directory!r}")
+
+
+def _channels(tf, image, channels):
+    if channels == 3:
+        return image
+    if channels == 1:
+        return tf.image.rgb_to_grayscale(image)
+    raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
+
+
+def load_paired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=None, jitter=True,
+                        batch_size=1, shuffle=True, seed=None):
+    """Two aligned folders: the A and B images of a pair share a file name (stem).
+
+    Args:
+        dir_a: str. Folder of A images.
+        dir_b: str. Folder of B images, one per A image with the same name stem.
+        image_size, channels, channels_b, jitter, batch_size, shuffle, seed: as in
+            `load_paired_folder`.
+
+    Example:
+    ```python
+    ds = ganzoo.data.load_paired_folders("sketches/", "photos/", image_size=128)
+    ```
+    """
+    tf = _tf()
+    channels_b = channels if channels_b is None else channels_b
+    for arg, c in (("channels", channels), ("channels_b", channels_b)):
+        if c not in (1, 3):
+            raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
+    files_a, files_b = list_images(dir_a, "dir_a"), list_images(dir_b, "dir_b")
+    stem = lambda p: os.path.splitext(os.path.basename(p))[0]  # noqa: E731
+    by_stem = {stem(p): p for p in files_b}
+    missing = [os.path.basename(p) for p in files_a if stem(p) not in by_stem]
+    if missing or len(files_a) != len(files_b):
+        raise ValueError(
+            "`dir_a` and `dir_b` must hold the same image names (one B per A). "
+            f"Received: {len(files_a)} images in dir_a, {len(files_b)} in dir_b, "
+            f"A without a B: {missing[:5]}"
+        )
+    files_b = [by_stem[stem(p)] for p in files_a]
+
+    def decode_pair(pa, pb):
+        return _decode(tf, pa, channels), _decode(tf, pb, channels_b)
+
+    return _paired_pipeline(tf, (files_a, files_b), decode_pair, image_size, jitter, batch_size,
+                            shuffle, seed, f"Folders {dir_a!r} and {dir_b!r}")

@@ -1,0 +1,217 @@
+"""Pix2Pix: paired image-to-image translation with a conditional GAN (Isola et al. 2017)."""
+import math
+
+import keras
+from keras import layers, ops
+
+from ganzoo import losses
+from ganzoo.layers import check_norm, conv_init, normalization, patchgan_discriminator, patchgan_layers_for
+from ganzoo.models.translation import ImageTranslationModel, check_positive, check_translation_shape
+from ganzoo.registry import register
+
+
+def unet_depth(image_shape):
+    """Down-sampling steps of the U-Net: to a 1×1 bottleneck, at most 8 (256×256)."""
+    return min(8, int(math.log2(min(image_shape[0], image_shape[1]))))
+
+
+def unet_generator(image_shape, output_channels, filters=64, depth=None, norm="batch",
+                   dropout=0.5, name="generator"):
+    """U-Net generator with skip connections (Isola et al. 2017, appendix 6.1.1).
+
+    Encoder `C64-C128-C256-C512-C512-...` (4×4 stride-2 convs, LeakyReLU 0.2, no norm on
+    the first and the innermost layer), decoder mirroring it with transposed convs, ReLU
+    and a skip connection from the encoder layer of the same size; dropout 0.5 in the
+    first three decoder layers; `tanh` output.
+
+    Args:
+        image_shape: tuple. `(H, W, C)` of the inputs; H and W divisible by `2**depth`.
+        output_channels: int. Channels of the outputs.
+        filters: int. Width of the first layer (widths double up to `8 * filters`).
+            Defaults to 64.
+        depth: int. Down-sampling steps. Defaults to `unet_depth(image_shape)`: 8 at
+            256×256 (a 1×1 bottleneck), fewer for smaller images.
+        norm: str. `"batch"` or `"instance"`. Defaults to `"batch"`.
+        dropout: float. Dropout rate of the first three decoder layers. Defaults to 0.5.
+        name: str. Defaults to `"generator"`.
+    """
+    depth = unet_depth(image_shape) if depth is None else depth
+    inp = keras.Input(tuple(image_shape), name="image")
+    x = inp
+    skips = []
+    for i in range(depth):
+        width = filters * min(2 ** i, 8)
+        innermost = i == depth - 1
+        if i > 0:
+            x = layers.LeakyReLU(0.2)(x)
+        has_norm = 0 < i and not innermost
+        x = layers.Conv2D(width, 4, strides=2, padding="same", use_bias=not has_norm,
+                          kernel_initializer=conv_init())(x)
+        if has_norm:
+            x = normalization(norm)(x)
+        skips.append(x)
+    skips.pop()  # the bottleneck itself is not concatenated
+    for j, skip in enumerate(reversed(skips)):
+        level = len(skips) - 1 - j
+        width = filters * min(2 ** level, 8)
+        x = layers.ReLU()(x)
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=conv_init())(x)
+        x = normalization(norm)(x)
+        if j < 3 and dropout:
+            # The paper's only source of noise: "we provide noise only in the form of
+            # dropout, applied on several layers of our generator".
+            x = layers.Dropout(dropout)(x)
+        x = layers.Concatenate(axis=-1)([x, skip])
+    x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(output_channels, 4, strides=2, padding="same",
+                               kernel_initializer=conv_init())(x)
+    x = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(inp, x, name=name)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Pix2Pix(ImageTranslationModel):
+    """Pix2Pix: a U-Net translates A to B, a PatchGAN judges `(A, B)` pairs.
+
+    Isola et al. 2017, "Image-to-Image Translation with Conditional Adversarial
+    Networks". The discriminator sees the input next to the real or translated output
+    and minimises the cross-entropy divided by 2 ("we divide the objective by 2 while
+    optimizing D"); the generator minimises the non-saturating GAN loss plus `l1_weight`
+    times the L1 distance to the target.
+
+    Args:
+        generator: keras.Model. Maps A images to B images.
+        discriminator: keras.Model. Maps `[A, B]` to patch logits.
+        l1_weight: float. λ of the L1 term. Defaults to 100.
+        seed: int. Seed of the training noise. Defaults to `None`.
+
+    Example:
+    ```python
+    model = ganzoo.get("pix2pix", image_shape=(32, 32, 1), channels_b=3)
+    model.fit(gray, color, batch_size=1, epochs=200)
+    colorized = model.translate(gray_test)
+    ```
+    """
+
+    network_names = ("generator", "discriminator")
+    optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    loss_names = ("d_loss", "g_loss", "g_gan_loss", "l1_loss")
+    _generators = {"a_to_b": "generator"}
+
+    def __init__(self, generator, discriminator, *, l1_weight=100.0, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.l1_weight = float(check_positive("l1_weight", l1_weight, integer=False, allow_zero=True))
+
+    def generator_losses(self, a, b, training=True):
+        """`(total, gan, l1, fake_b)` of the generator on one batch."""
+        fake = self.generator(a, training=training)
+        gan = losses.non_saturating_g_loss(self.discriminator([a, fake], training=training))
+        l1 = losses.l1_loss(fake, b)
+        return gan + self.l1_weight * l1, gan, l1, fake
+
+    def discriminator_loss(self, a, b, fake):
+        real_logits = self.discriminator([a, b], training=True)
+        fake_logits = self.discriminator([a, fake], training=True)
+        # Halved, as in the paper, to slow D down relative to G.
+        return 0.5 * losses.logistic_d_loss(real_logits, fake_logits)
+
+    def adversarial_step(self, data):
+        a, b = self.unpack_pair(data)
+        # D first on a translated batch held constant, then G through the updated D.
+        fake = ops.stop_gradient(self.generator(a, training=True))
+        d_loss = self.update("d_optimizer", lambda: self.discriminator_loss(a, b, fake))
+
+        def g_loss_fn():
+            total, gan, l1, _ = self.generator_losses(a, b, training=True)
+            return total, (gan, l1)
+
+        g_loss, (gan, l1) = self.update("g_optimizer", g_loss_fn)
+        self.track(d_loss=d_loss, g_loss=g_loss, g_gan_loss=gan, l1_loss=l1)
+        return self.logs()
+
+    def adversarial_eval_step(self, data):
+        a, b = self.unpack_pair(data)
+        total, gan, l1, fake = self.generator_losses(a, b, training=False)
+        d_loss = 0.5 * losses.logistic_d_loss(
+            self.discriminator([a, b], training=False), self.discriminator([a, fake], training=False)
+        )
+        self.track(d_loss=d_loss, g_loss=total, g_gan_loss=gan, l1_loss=l1)
+        return self.logs()
+
+    def get_config(self):
+        config = super().get_config()
+        config["l1_weight"] = self.l1_weight
+        return config
+
+
+@register("pix2pix", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4})
+def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filters=64,
+            norm="batch", depth=None, disc_layers=None, l1_weight=100.0, dropout=0.5, seed=None):
+    """Pix2Pix (Isola et al. 2017) with the paper's defaults.
+
+    U-Net generator (8 down-sampling steps at 256×256, fewer at smaller sizes, dropout
+    0.5 in the first three decoder layers), 70×70 PatchGAN discriminator conditioned on
+    the input, BatchNorm, vanilla GAN loss + L1 with λ = 100, discriminator loss halved,
+    Adam(2e-4, β1 = 0.5) for both networks. Train on `(A, B)` pairs; the paper uses
+    batch size 1 (or 4 for large sets) and random jitter (`ganzoo.data.image2image`).
+
+    Args:
+        image_shape: tuple. `(H, W, C)` of the A images; H and W powers of two >= 8.
+            Defaults to `(256, 256, 3)`.
+        channels_b: int. Channels of the B images. Defaults to `None` (same as A).
+        filters: int. Generator width (ngf). Defaults to 64.
+        disc_filters: int. Discriminator width (ndf). Defaults to 64.
+        norm: str. `"batch"` (the paper) or `"instance"`. Defaults to `"batch"`.
+        depth: int. U-Net down-sampling steps. Defaults to `None` (to a 1×1 bottleneck,
+            at most 8).
+        disc_layers: int. Stride-2 layers of the PatchGAN. Defaults to `None` (3, i.e.
+            70×70 patches, from 32×32 up; fewer for smaller images).
+        l1_weight: float. λ of the L1 term. Defaults to 100.
+        dropout: float. Decoder dropout rate. Defaults to 0.5.
+        seed: int. Seed of the training noise. Defaults to `None`.
+
+    Example:
+    ```python
+    model = ganzoo.get("pix2pix", image_shape=(64, 64, 3))
+    model.fit(images_a, images_b, batch_size=1, epochs=200)
+    predicted_b = model.translate(images_a)
+    ```
+    """
+    image_shape = check_translation_shape(image_shape, multiple=1)
+    h, w, c = image_shape
+    if h & (h - 1) or w & (w - 1):
+        raise ValueError(
+            "`image_shape` must have power-of-two height and width for the U-Net. "
+            f"Received: image_shape={image_shape}"
+        )
+    channels_b = c if channels_b is None else check_positive("channels_b", channels_b)
+    if channels_b > 4:
+        raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
+    check_positive("filters", filters)
+    check_positive("disc_filters", disc_filters)
+    check_norm(norm)
+    max_depth = unet_depth(image_shape)
+    if depth is None:
+        depth = max_depth
+    elif not isinstance(depth, int) or isinstance(depth, bool) or not 2 <= depth <= int(math.log2(min(h, w))):
+        raise ValueError(
+            f"`depth` must be an int from 2 to log2(min(height, width)) = {int(math.log2(min(h, w)))}. "
+            f"Received: depth={depth!r}"
+        )
+    if disc_layers is None:
+        disc_layers = patchgan_layers_for(min(h, w))
+    check_positive("disc_layers", disc_layers)
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+    model = Pix2Pix(
+        unet_generator(image_shape, channels_b, filters, depth, norm, dropout),
+        patchgan_discriminator((h, w, channels_b), disc_filters, disc_layers, norm, condition_shape=image_shape),
+        l1_weight=l1_weight,
+        seed=seed,
+        name="pix2pix",
+    )
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both: AdversarialModel.default_optimizer
+    return model

@@ -1,0 +1,136 @@
+"""What image-to-image models share: `(A, B)` batches, `translate`, shape checks."""
+import numpy as np
+
+from ganzoo.backend import sync_state
+from ganzoo.gan import AdversarialModel
+
+DIRECTIONS = ("a_to_b", "b_to_a")
+
+
+def check_translation_shape(image_shape, arg="image_shape", multiple=4, min_size=8):
+    """Validate `(H, W, C)`: H and W multiples of `multiple` and >= `min_size`, C in 1..4."""
+    ok = (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) == 3
+        and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in image_shape)
+    )
+    if ok:
+        h, w, c = (int(d) for d in image_shape)
+        ok = h % multiple == 0 and w % multiple == 0 and min(h, w) >= min_size and 1 <= c <= 4
+    if not ok:
+        shown = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else image_shape
+        raise ValueError(
+            f"`{arg}` must be (height, width, channels) with height and width multiples of "
+            f"{multiple} and >= {min_size}, and 1 to 4 channels. Received: {arg}={shown!r}"
+        )
+    return tuple(int(d) for d in image_shape)
+
+
+def check_positive(arg, value, integer=True, allow_zero=False):
+    kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    ok = isinstance(value, kind) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        what = "int" if integer else "number"
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"`{arg}` must be an {what} {bound}. Received: {arg}={value!r}")
+    return value
+
+
+class ImageTranslationModel(AdversarialModel):
+    """Base of `Pix2Pix` and `CycleGAN`: batches are `(A, B)`; `call` translates A→B.
+
+    Subclasses set `_generators = {"a_to_b": attr, ...}` and the two image shapes.
+    """
+
+    _generators = {}
+
+    @property
+    def image_shape_a(self):
+        return tuple(getattr(self, self._generators["a_to_b"]).inputs[0].shape[1:])
+
+    @property
+    def image_shape_b(self):
+        return tuple(getattr(self, self._generators["a_to_b"]).outputs[0].shape[1:])
+
+    def call(self, images, training=False):
+        return getattr(self, self._generators["a_to_b"])(images, training=training)
+
+    def unpack_pair(self, data):
+        """`(A, B)` from a batch: a pair, `((A, B),)` or a dict with `"a"` and `"b"`."""
+        if isinstance(data, dict):
+            if not {"a", "b"} <= set(data):
+                raise ValueError(
+                    f"A dict batch needs 'a' and 'b' entries. Received keys: {sorted(data)}"
+                )
+            a, b = data["a"], data["b"]
+        else:
+            if isinstance(data, (tuple, list)) and len(data) == 1 and isinstance(data[0], (tuple, list)):
+                data = data[0]
+            if not isinstance(data, (tuple, list)) or len(data) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} trains on (A, B) image pairs, e.g. fit(images_a, images_b) "
+                    f"or a dataset of (a, b) tuples. Received: a batch of type {type(data).__name__}"
+                )
+            a, b = data[0], data[1]
+        self._check_static_shape(a, self.image_shape_a, "A")
+        self._check_static_shape(b, self.image_shape_b, "B")
+        return a, b
+
+    def _check_static_shape(self, x, expected, which):
+        # Runs while the step is traced, i.e. before any update: a mismatch is a clear
+        # ValueError instead of a backend error deep inside a convolution.
+        shape = tuple(x.shape)
+        bad = len(shape) != 4 or any(
+            s is not None and e is not None and int(s) != int(e) for s, e in zip(shape[1:], expected)
+        )
+        if bad:
+            raise ValueError(
+                f"{type(self).__name__} expects {which} images of shape (batch,) + {expected}. "
+                f"Received: {which} batch of shape {shape}"
+            )
+
+    def translate(self, images, direction="a_to_b", batch_size=32):
+        """Translate images in [-1, 1] and return a float32 numpy array in [-1, 1].
+
+        Args:
+            images: array. `(N, H, W, C)` images of the source domain, in [-1, 1].
+            direction: str. `"a_to_b"` or `"b_to_a"` (the latter only for models with a
+                B→A generator). Defaults to `"a_to_b"`.
+            batch_size: int. Generator batch size. Defaults to 32.
+
+        Example:
+        ```python
+        model = ganzoo.get("cyclegan", image_shape=(32, 32, 3))
+        b = model.translate(a, direction="a_to_b")
+        ```
+        """
+        if direction not in self._generators:
+            raise ValueError(
+                f"{type(self).__name__} translates in the directions {tuple(self._generators)}. "
+                f"Received: direction={direction!r}"
+            )
+        check_positive("batch_size", batch_size)
+        generator = getattr(self, self._generators[direction])
+        expected = tuple(generator.inputs[0].shape[1:])
+        images = np.asarray(images)
+        if images.ndim == 3 and tuple(images.shape) == expected:
+            images = images[None]
+        if images.ndim != 4 or tuple(images.shape[1:]) != expected or not np.issubdtype(images.dtype, np.number):
+            raise ValueError(
+                f"`images` for direction {direction!r} must be numeric (N,) + {expected} arrays in [-1, 1]. "
+                f"Received: images with shape {images.shape} and dtype {images.dtype}"
+            )
+        sync_state(self)
+        out = generator.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
+        return np.asarray(out, dtype="float32")
+
+    def example_inputs(self, num_examples, seed=0):
+        rng = np.random.default_rng(seed)
+        return rng.uniform(-1, 1, (num_examples,) + self.image_shape_a).astype("float32")
+
+    def example_data(self, num_examples, seed=0):
+        rng = np.random.default_rng(seed)
+        a = rng.uniform(-1, 1, (num_examples,) + self.image_shape_a).astype("float32")
+        b = rng.uniform(-1, 1, (num_examples,) + self.image_shape_b).astype("float32")
+        return a, b
+
