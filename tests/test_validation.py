@@ -20,6 +20,21 @@ def _gan():
     return ganzoo.get("gan", **get_test_config("gan"))  # 2-D samples
 
 
+def _built(name):
+    return lambda: ganzoo.get(name, **get_test_config(name))
+
+
+def _pair_fit(name, change):
+    """Fit `name` on its own example (A, B) pair after `change(a, b)` spoils it."""
+    def run():
+        model = _built(name)()
+        run.model = model
+        a, b = change(*model.example_data(8))
+        model.fit(a, b, batch_size=4, epochs=1, verbose=0)
+
+    return run
+
+
 def _images(n=8, size=8, channels=1):
     return np.random.default_rng(0).uniform(-1, 1, (n, size, size, channels)).astype("float32")
 
@@ -98,6 +113,19 @@ CASES = [
     ("pairs_of_different_shapes",
      lambda p: lambda: validation.check_pair(np.zeros((4, 8, 8, 3)), np.zeros((4, 16, 16, 3))),
      ["same shape", "Received: A.shape=(4, 8, 8, 3), B.shape=(4, 16, 16, 3)"]),
+    ("pix2pix_b_of_another_size", lambda p: _pair_fit("pix2pix", lambda a, b: (a, np.zeros((8, 32, 32, 3), "float32"))),
+     ["Pix2Pix expects B images of shape (batch,) + (16, 16, 3)", "Received: B batch of shape (8, 32, 32, 3)"]),
+    ("pix2pix_uint8_a", lambda p: _pair_fit("pix2pix", lambda a, b: (((a + 1) * 127.5).astype("uint8"), b)),
+     ["scale_images(A)", "Received: A with dtype=uint8"]),
+    ("cyclegan_b_in_0_255", lambda p: _pair_fit("cyclegan", lambda a, b: (a, (b + 1) * 127.5)),
+     ["values in [-1, 1]", "Received: B with min=0"]),
+    ("cyclegan_unequal_batches", lambda p: lambda: _built("cyclegan")().validate_batch(
+        (np.zeros((4, 16, 16, 3), "float32"), np.zeros((3, 16, 16, 3), "float32"))),
+     ["as many B images as A images", "Received: A.shape=(4, 16, 16, 3), B.shape=(3, 16, 16, 3)"]),
+    ("srgan_hr_not_scale_times_lr", lambda p: _pair_fit("srgan", lambda lr, hr: (lr, np.zeros((8, 32, 32, 3), "float32"))),
+     ["`hr` has 32 height but the model expects 16", "Received: hr with shape (8, 32, 32, 3)"]),
+    ("srgan_lr_wrong_channels", lambda p: _pair_fit("srgan", lambda lr, hr: (lr[..., :1], hr)),
+     ["`lr` has 1 channels but the model expects 3", "Received: lr with shape (8, 8, 8, 1)"]),
     ("labels_out_of_range", lambda p: lambda: validation.check_labels(np.array([0, 3, 10]), 10),
      ["labels in [0, 9]", "Received: a label y=10"]),
     ("negative_label", lambda p: lambda: validation.check_labels(np.array([0, -1]), 10),

@@ -393,6 +393,19 @@ class SRGAN(AdversarialModel):
         self.train_function = dispatch
         return dispatch
 
+    def validate_batch(self, batch):
+        """Check a numpy `(lr, hr)` batch before `fit` trains: shapes, dtype, range, pairing."""
+        from ganzoo import validation
+
+        lr, hr = _unpack_pair(batch)
+        validation.check_samples(hr, self.hr_shape, name="hr")
+        validation.check_samples(lr, self.lr_shape, name="lr")
+        if lr.shape[0] != hr.shape[0]:
+            raise ValueError(
+                "SRGAN needs one HR image per LR image in each batch. "
+                f"Received: lr.shape={tuple(lr.shape)}, hr.shape={tuple(hr.shape)}"
+            )
+
     # -------------------------------------------------------------------- steps
     def _check_hr(self, hr):
         got = tuple(hr.shape[1:3])

@@ -76,6 +76,19 @@ class ImageTranslationModel(AdversarialModel):
         self._check_static_shape(b, self.image_shape_b, "B")
         return a, b
 
+    def validate_batch(self, batch):
+        """Check a numpy `(A, B)` batch before `fit` trains: shapes, dtype, range, pairing."""
+        from ganzoo import validation
+
+        a, b = self.unpack_pair(batch)
+        validation.check_samples(a, self.image_shape_a, name="A")
+        validation.check_samples(b, self.image_shape_b, name="B")
+        if a.shape[0] != b.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__} needs as many B images as A images in each batch "
+                f"(zip the two datasets). Received: A.shape={tuple(a.shape)}, B.shape={tuple(b.shape)}"
+            )
+
     def _check_static_shape(self, x, expected, which):
         # Runs while the step is traced, i.e. before any update: a mismatch is a clear
         # ValueError instead of a backend error deep inside a convolution.
