@@ -149,7 +149,7 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         Logs `fcd` (Fréchet classifier distance between `num_samples` generated images
         and the 297 real test digits) and, for conditional models (`data_kind ==
         "labeled"`), `class_accuracy` (the digits classifier's accuracy on generated
-        images against the asked labels, evenly spread over 0-9).
+        images against the asked labels, cycling through the model's classes).
 
         Args:
             every: int. Epoch interval. Defaults to 1.
@@ -173,7 +173,7 @@ class PeriodicEvaluation(keras.callbacks.Callback):
 
         def _generate(model):
             if getattr(model, "data_kind", None) == "labeled":
-                labels = (np.arange(num_samples) % 10).astype("int32")
+                labels = (np.arange(num_samples) % model.num_classes).astype("int32")
                 return model.generate(num_samples, labels=labels, seed=seed), labels
             return model.generate(num_samples, seed=seed), None
 
