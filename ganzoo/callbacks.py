@@ -69,4 +69,125 @@ def _is_vector_model(model):
     return shape is not None and len(shape) == 1
 
 
-__all__ = ["SampleGrid"]
+
+
+class PeriodicEvaluation(keras.callbacks.Callback):
+    """Compute evaluation metrics every `every` epochs and log them into `fit`'s history.
+
+    Each metric is a function `model -> float` (or a dict of floats, logged as
+    `name_key`; or None, logged as nothing). The values are written into the epoch's `logs` in place, so callbacks
+    placed after this one (`ModelCheckpoint(monitor=...)`, `EarlyStopping`, TensorBoard,
+    CSVLogger) and `History` (which `fit` always runs last) see them. Epochs in between
+    log nothing for these keys.
+
+    Args:
+        metrics: dict. `{name: fn(model)}`.
+        every: int. Epoch interval. Defaults to 1.
+        verbose: int. 1 prints the values when computed. Defaults to 0.
+
+    Example:
+    ```python
+    gan = ganzoo.get("cgan", image_shape=(16, 16, 1))
+    x, y = ganzoo.data.load("digits", image_size=16, labels=True)
+    evaluation = ganzoo.callbacks.PeriodicEvaluation.digits(every=5)
+    checkpoint = keras.callbacks.ModelCheckpoint("best.keras", monitor="fcd", mode="min",
+                                                 save_best_only=True)
+    history = gan.fit(x, y, batch_size=64, epochs=20, callbacks=[evaluation, checkpoint])
+    history.history["fcd"]
+    ```
+    """
+
+    def __init__(self, metrics, every=1, verbose=0):
+        super().__init__()
+        if not isinstance(metrics, dict) or not metrics:
+            raise ValueError(
+                "`metrics` must be a non-empty dict {name: fn(model)}. "
+                f"Received: metrics={metrics!r}"
+            )
+        for name, fn in metrics.items():
+            if not isinstance(name, str) or not callable(fn):
+                raise ValueError(
+                    "`metrics` must map names (str) to functions fn(model) -> float. "
+                    f"Received: metrics[{name!r}]={fn!r}"
+                )
+        if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+            raise ValueError(f"`every` must be a positive int. Received: every={every!r}")
+        self.metrics = dict(metrics)
+        self.every = every
+        self.verbose = verbose
+        self.results = {}  # {epoch (1-based): {name: value}}
+
+    def evaluate(self):
+        """Compute every metric on the model now and return `{name: float}`."""
+        sync_state(self.model)  # JAX keeps the training state outside the variables
+        out = {}
+        for name, fn in self.metrics.items():
+            value = fn(self.model)
+            if value is None:  # the metric does not apply to this model
+                continue
+            if isinstance(value, dict):
+                for key, v in value.items():
+                    out[f"{name}_{key}"] = float(v)
+            else:
+                out[name] = float(value)
+        return out
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        values = self.evaluate()
+        self.results[epoch + 1] = values
+        if logs is not None:
+            logs.update(values)  # in place: later callbacks and History read this dict
+        if self.verbose:
+            print(" - ".join(f"{k}: {v:.4g}" for k, v in values.items()))
+
+    @classmethod
+    def digits(cls, every=1, num_samples=500, classifier=None, seed=0, verbose=0):
+        """Digits metrics of a model trained on `ganzoo.data.load("digits")`.
+
+        Logs `fcd` (Fréchet classifier distance between `num_samples` generated images
+        and the 297 real test digits) and, for conditional models (`data_kind ==
+        "labeled"`), `class_accuracy` (the digits classifier's accuracy on generated
+        images against the asked labels, cycling through the model's classes).
+
+        Args:
+            every: int. Epoch interval. Defaults to 1.
+            num_samples: int. Generated images per evaluation. Defaults to 500.
+            classifier: keras.Model or None. None uses `ganzoo.metrics.get_digits_classifier()`.
+            seed: int. Seed of the generator noise (the same at every evaluation). Defaults to 0.
+            verbose: int. Defaults to 0.
+        """
+        from ganzoo import data as data_lib
+        from ganzoo import metrics as metrics_lib
+
+        cache = {}
+
+        def _setup(model):
+            if "clf" not in cache:
+                cache["clf"] = classifier if classifier is not None else metrics_lib.get_digits_classifier()
+                size = model.sample_shape[0]
+                cache["real"] = data_lib.load("digits", split="test", image_size=size, shuffle=False,
+                                              channels=model.sample_shape[-1])
+            return cache["clf"], cache["real"]
+
+        def _generate(model):
+            if getattr(model, "data_kind", None) == "labeled":
+                labels = (np.arange(num_samples) % model.num_classes).astype("int32")
+                return model.generate(num_samples, labels=labels, seed=seed), labels
+            return model.generate(num_samples, seed=seed), None
+
+        def fcd(model):
+            clf, real = _setup(model)
+            return metrics_lib.frechet_classifier_distance(_generate(model)[0], real, clf)
+
+        def class_accuracy(model):
+            images, labels = _generate(model)
+            if labels is None:
+                return None  # unconditional model: nothing to log
+            return metrics_lib.digits_class_accuracy(images, labels, _setup(model)[0])["accuracy"]
+
+        return cls({"fcd": fcd, "class_accuracy": class_accuracy}, every=every, verbose=verbose)
+
+
+__all__ = ["PeriodicEvaluation", "SampleGrid"]

@@ -95,20 +95,22 @@ def _ensure_backend(backend):
     os.execvpe(sys.executable, [sys.executable, "-m", "ganzoo.cli", *sys.argv[1:]], env)
 
 
-def _load_training_data(args):
+def _load_training_data(args, labels=False):
     import ganzoo.data
 
     if args.dataset in ("ring", "grid"):
-        return ganzoo.data.load(args.dataset, seed=args.seed), {"data_shape": (2,)}
+        return ganzoo.data.load(args.dataset, seed=args.seed, labels=labels), {"data_shape": (2,)}
     image_size = args.image_size
     if image_size is None and args.dataset == "digits":
         image_size = 16
     if args.dataset in ganzoo.data.list_datasets():
-        x = ganzoo.data.load(args.dataset, image_size=image_size, seed=args.seed)
-        return x, {"image_shape": tuple(int(d) for d in x.shape[1:])}
+        data = ganzoo.data.load(args.dataset, image_size=image_size, seed=args.seed, labels=labels)
+        x = data[0] if labels else data
+        return data, {"image_shape": tuple(int(d) for d in x.shape[1:])}
     ds = ganzoo.data.load(args.dataset, image_size=image_size, batch_size=args.batch_size,
-                          seed=args.seed, data_dir=args.data_dir)
-    shape = tuple(int(d) for d in ds.element_spec.shape[1:])
+                          seed=args.seed, data_dir=args.data_dir, labels=labels)
+    spec = ds.element_spec[0] if labels else ds.element_spec
+    shape = tuple(int(d) for d in spec.shape[1:])
     return ds, {"image_shape": shape}
 
 
@@ -164,8 +166,12 @@ def cmd_train(args):
 
     builder = ganzoo.get_builder(args.name)  # unknown names fail here, before any work
     keras.utils.set_random_seed(args.seed)
-    data, shape_kwargs = _load_training_data(args)
+    # Conditional models (their builder takes `num_classes`) train on (images, labels).
+    labeled = "num_classes" in inspect.signature(builder).parameters
+    data, shape_kwargs = _load_training_data(args, labels=labeled)
     kwargs = _shape_kwargs(builder, shape_kwargs)
+    if labeled and isinstance(data, tuple):  # numpy labels: the classes present
+        kwargs["num_classes"] = int(data[1].max()) + 1
     kwargs.update(_parse_overrides(args.overrides))
     if "seed" in inspect.signature(builder).parameters:
         kwargs.setdefault("seed", args.seed)

@@ -130,32 +130,59 @@ def check_samples(x, sample_shape, name="x", value_range=(-1.0, 1.0), tolerance=
             )
 
 
-def check_labels(labels, num_classes, name="y"):
-    """Check class labels: integers in `[0, num_classes)`, one per sample (or one-hot)."""
-    labels = np.asarray(labels)
-    if labels.ndim == 2 and labels.shape[-1] == num_classes and labels.dtype.kind == "f":
-        return  # one-hot / soft labels
-    if labels.ndim == 2 and labels.shape[-1] == 1:
-        labels = labels[:, 0]
-    if labels.ndim != 1:
+def check_labels(labels, num_classes, name="y", num_samples=None):
+    """Check class labels and return them as an int32 numpy array of shape `(n,)`.
+
+    Labels must be integers (any integer dtype) in `[0, num_classes)`, one class index
+    per sample: shape `(n,)` or `(n, 1)`, not one-hot.
+
+    Args:
+        labels: array-like (numpy, list or a backend tensor). The labels.
+        num_classes: int. Number of classes.
+        name: str. The argument name used in the messages. Defaults to `"y"`.
+        num_samples: int or `None`. The number of labels required (one per image).
+            Defaults to `None` (any).
+
+    Example:
+    ```python
+    ganzoo.validation.check_labels([0, 3, 9], 10)   # array([0, 3, 9], dtype=int32)
+    ganzoo.validation.check_labels([0, 10], 10)     # ValueError: ... Received: a label y=10
+    ```
+    """
+    try:
+        if hasattr(labels, "shape") and not isinstance(labels, np.ndarray):
+            import keras
+
+            labels = keras.ops.convert_to_numpy(labels)  # a backend tensor
+        arr = np.asarray(labels)
+    except Exception as e:  # noqa: BLE001 - any conversion failure is a bad argument
+        raise ValueError(f"`{name}` must be an array of integer class labels. Received: {name}={labels!r}") from e
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
         raise ValueError(
-            f"`{name}` must hold one integer class label per sample, shape (batch,). "
-            f"Received: {name}.shape={tuple(labels.shape)}"
+            f"`{name}` must hold integer class labels; cast whole numbers with `.astype('int32')`. "
+            f"Received: {name}.dtype={arr.dtype.name}"
         )
-    if labels.dtype.kind == "f":
-        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-            raise ValueError(f"`{name}` must hold integer class labels. Received: {name}.dtype={labels.dtype.name} "
-                             "with non-integer values")
-    elif labels.dtype.kind not in "iu":
-        raise ValueError(f"`{name}` must hold integer class labels. Received: {name}.dtype={labels.dtype.name}")
-    if labels.size:
-        lo, hi = labels.min(), labels.max()
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(
+            f"`{name}` must have shape (num_samples,) or (num_samples, 1): one class index per "
+            f"sample (not one-hot). Received: {name}.shape={tuple(arr.shape)}"
+        )
+    if num_samples is not None and arr.shape[0] != num_samples:
+        raise ValueError(
+            f"`{name}` must hold one label per sample: expected {num_samples}. "
+            f"Received: {name}.shape={tuple(arr.shape)}"
+        )
+    if arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
         if lo < 0 or hi >= num_classes:
             bad = lo if lo < 0 else hi
             raise ValueError(
                 f"`{name}` must hold class labels in [0, {num_classes - 1}] (num_classes={num_classes}). "
-                f"Received: a label {name}={int(bad)}"
+                f"Received: a label {name}={bad}"
             )
+    return arr.astype("int32")
 
 
 def check_pair(a, b, names=("A", "B")):
