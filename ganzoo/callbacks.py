@@ -12,9 +12,11 @@ class SampleGrid(keras.callbacks.Callback):
     """Write a PNG grid of generated samples every `every` epochs.
 
     The same noise (from `seed`) is used at every epoch, so the grids show how the
-    generator's output for fixed inputs evolves. Models with a `preview(n, seed)`
-    method (image-to-image models) are shown through it; otherwise `generate(n)` is
-    used. 2-D samples (the `ring`/`grid` mixtures) are drawn as a scatter plot.
+    generator's output for fixed inputs evolves. 2-D samples (the `ring`/`grid`
+    mixtures) are drawn as a scatter plot. Models that translate or upscale images
+    (`pix2pix`, `cyclegan`, `srgan`) have no noise to sample: give them fixed `inputs`
+    (A images or LR images) and each grid row shows an input and what the model makes
+    of it (`model.preview(inputs)`: input, translation, and CycleGAN's reconstruction).
 
     Args:
         out_dir: str. Folder for the PNG files (created if missing).
@@ -23,6 +25,8 @@ class SampleGrid(keras.callbacks.Callback):
         seed: int. Seed of the fixed noise. Defaults to 0.
         filename: str. Format string with `{epoch}` (1-based). Defaults to
             `"samples_epoch{epoch:04d}.png"`.
+        inputs: array or `None`. Fixed source images for image-to-image and
+            super-resolution models (at most `num_samples` are used). Defaults to `None`.
 
     Example:
     ```python
@@ -32,7 +36,8 @@ class SampleGrid(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, out_dir, every=1, num_samples=64, seed=0, filename="samples_epoch{epoch:04d}.png"):
+    def __init__(self, out_dir, every=1, num_samples=64, seed=0, filename="samples_epoch{epoch:04d}.png",
+                 inputs=None):
         super().__init__()
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"`every` must be a positive int. Received: every={every!r}")
@@ -43,7 +48,16 @@ class SampleGrid(keras.callbacks.Callback):
         self.num_samples = num_samples
         self.seed = seed
         self.filename = filename
+        self.inputs = None if inputs is None else np.asarray(inputs, dtype="float32")[:num_samples]
         self.paths = []
+
+    def on_train_begin(self, logs=None):
+        # Fail now, not after the first epoch's training.
+        if hasattr(self.model, "preview") and self.inputs is None:
+            raise ValueError(
+                f"SampleGrid needs fixed source images for a {type(self.model).__name__}, which has "
+                "no noise to sample from: pass SampleGrid(..., inputs=images). Received: inputs=None"
+            )
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
@@ -55,7 +69,8 @@ class SampleGrid(keras.callbacks.Callback):
         path = os.path.join(self.out_dir, self.filename.format(epoch=epoch))
         title = f"{self.model.name} - epoch {epoch}"
         if hasattr(self.model, "preview"):
-            return plotting.save_image_grid(self.model.preview(self.num_samples, seed=self.seed), path, title=title)
+            images, ncols = self.model.preview(self.inputs)
+            return plotting.save_image_grid(images, path, ncols=ncols, title=title)
         samples = self.model.generate(
             self.num_samples * (20 if _is_vector_model(self.model) else 1), seed=self.seed
         )

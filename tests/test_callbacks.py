@@ -37,3 +37,38 @@ def test_sample_grid_scatter_for_vectors(tmp_path):
 def test_sample_grid_rejects_bad_every():
     with pytest.raises(ValueError, match="Received: every=0"):
         ganzoo.callbacks.SampleGrid("x", every=0)
+
+
+def test_sample_grid_rows_of_input_translation_reconstruction(tmp_path):
+    import keras
+
+    from ganzoo.registry import get_test_config
+
+    model = ganzoo.get("cyclegan", **get_test_config("cyclegan"))  # 16x16x3 A and B
+    a, b = model.example_data(4)
+    grids = ganzoo.callbacks.SampleGrid(tmp_path, num_samples=3, inputs=a)
+    model.fit(a, b, batch_size=2, epochs=1, verbose=0, callbacks=[grids])
+    images, ncols = model.preview(a[:3])
+    assert ncols == 3 and images.shape == (9, 16, 16, 3)
+    # Row i: the input, its translation, and the translation translated back.
+    np.testing.assert_array_equal(images[0], a[0])
+    np.testing.assert_allclose(images[1], model.translate(a[:1])[0], atol=1e-5)
+    np.testing.assert_allclose(images[2], model.translate(model.translate(a[:1]), "b_to_a")[0], atol=1e-5)
+    png = np.asarray(Image.open(grids.paths[0]))
+    assert png.shape[0] > png.shape[1]  # 3 rows of 3: taller than wide with the title
+    # Without fixed inputs there is nothing to show: refused before any training.
+    fresh = ganzoo.get("cyclegan", **get_test_config("cyclegan"))
+    with pytest.raises(ValueError, match="Received: inputs=None"):
+        fresh.fit(a, b, batch_size=2, epochs=1, verbose=0, callbacks=[ganzoo.callbacks.SampleGrid(tmp_path)])
+    assert int(keras.ops.convert_to_numpy(fresh.g_optimizer.iterations)) == 0
+
+
+def test_sample_grid_for_super_resolution(tmp_path):
+    from ganzoo.registry import get_test_config
+
+    model = ganzoo.get("srgan", **get_test_config("srgan"))  # x2, LR 8x8
+    lr, hr = model.example_data(4)
+    images, ncols = model.preview(lr[:2])
+    assert ncols == 2 and images.shape == (4, 16, 16, 3)
+    np.testing.assert_array_equal(images[0], np.repeat(np.repeat(lr[0], 2, axis=0), 2, axis=1))
+    np.testing.assert_allclose(images[1], model.upscale(lr[:1])[0], atol=1e-5)

@@ -479,6 +479,20 @@ class SRGAN(AdversarialModel):
         return upscale_with(self.generator, images, scale=self.scale, tile=tile, overlap=overlap,
                             batch_size=batch_size)
 
+    def preview(self, inputs):
+        """Images for a PNG grid: one row per LR input, `[LR (nearest-neighbour), SR]`.
+
+        Args:
+            inputs: array. `(N, h, w, C)` LR images in [-1, 1].
+
+        Returns:
+            `(images, 2)`: `(2N, h*scale, w*scale, C)` images in [-1, 1], row-major.
+        """
+        lr = np.asarray(inputs, dtype="float32")
+        nearest = np.repeat(np.repeat(lr, self.scale, axis=1), self.scale, axis=2)
+        sr = self.upscale(lr, tile=None)
+        return np.stack([nearest, sr], axis=1).reshape((-1,) + sr.shape[1:]), 2
+
     def example_data(self, num_examples, seed=0):
         """`(lr, hr)` numpy pairs in [-1, 1]; LR is the HR's `scale`×`scale` block mean."""
         rng = np.random.default_rng(seed)

@@ -137,6 +137,27 @@ class ImageTranslationModel(AdversarialModel):
         out = generator.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
         return np.asarray(out, dtype="float32")
 
+    def preview(self, inputs):
+        """Images for a PNG grid: one row per input, `[A, A→B]` (CycleGAN adds `A→B→A`).
+
+        Args:
+            inputs: array. `(N, H, W, C)` A images in [-1, 1].
+
+        Returns:
+            `(images, ncols)`: `(N * ncols, H, W, C')` images in [-1, 1], row-major, with
+            gray columns repeated to RGB when another column is RGB.
+
+        Example:
+        ```python
+        images, ncols = model.preview(a[:8])
+        ganzoo.plotting.save_image_grid(images, "preview.png", ncols=ncols)
+        ```
+        """
+        columns = [np.asarray(inputs, dtype="float32"), self.translate(inputs, "a_to_b")]
+        if "b_to_a" in self._generators:
+            columns.append(self.translate(columns[1], "b_to_a"))
+        return interleave_columns(columns)
+
     def example_inputs(self, num_examples, seed=0):
         rng = np.random.default_rng(seed)
         return rng.uniform(-1, 1, (num_examples,) + self.image_shape_a).astype("float32")
@@ -147,3 +168,11 @@ class ImageTranslationModel(AdversarialModel):
         b = rng.uniform(-1, 1, (num_examples,) + self.image_shape_b).astype("float32")
         return a, b
 
+
+
+def interleave_columns(columns):
+    """`[(N, H, W, C_i), ...]` -> `((N * k, H, W, C), k)`: row `i` is `columns[j][i]`, j < k."""
+    channels = max(c.shape[-1] for c in columns)
+    columns = [np.repeat(c, channels, axis=-1) if c.shape[-1] == 1 and channels == 3 else c for c in columns]
+    stacked = np.stack(columns, axis=1)  # (N, k, H, W, C)
+    return stacked.reshape((-1,) + stacked.shape[2:]), len(columns)
