@@ -142,7 +142,7 @@ def test_builder_rejects_bad_arguments():
         _tiny(lr_size=4)
     model = _tiny()
     lr, hr = model.example_data(4)
-    with pytest.raises(ValueError, match=r"Received: hr.shape=\(4, 8, 8, 3\)"):
+    with pytest.raises(ValueError, match=r"Received: hr with shape \(4, 8, 8, 3\)"):
         model.fit((lr, hr[:, :8, :8]), batch_size=4, epochs=1, verbose=0)
 
 
