@@ -26,3 +26,20 @@ def test_dcgan_digits_example(tmp_path):
 def test_gan_ring_example(tmp_path):
     out = run_example("gan_ring.py", "--steps", "20", "--out", str(tmp_path))
     assert "modes covered:" in out and (tmp_path / "ring.png").exists()
+
+
+def test_cgan_digits_example(tmp_path):
+    out = run_example("cgan_digits.py", "--epochs", "2", "--image-size", "8", "--filters", "4",
+                      "--eval-every", "1", "--out", str(tmp_path))
+    assert "generated sevens: (8, 8, 8, 1)" in out
+    line = next(l for l in out.splitlines() if l.startswith("class accuracy of generated digits:"))
+    accuracies = eval(line.split(":", 1)[1])  # a list of two floats, one per epoch
+    assert len(accuracies) == 2 and all(0.0 <= a <= 1.0 for a in accuracies)
+    assert (tmp_path / "cgan.keras").exists() and (tmp_path / "one_row_per_label.png").exists()
+
+
+def test_srgan_photos_example(tmp_path):
+    out = run_example("srgan_photos.py", "--epochs", "2", "--steps", "2", "--blocks", "1", "--filters", "8",
+                      "--out", str(tmp_path))
+    assert "bicubic  RGB PSNR on astronaut" in out and "SRGAN    RGB PSNR on astronaut" in out
+    assert (tmp_path / "srgan_astronaut.png").exists()
