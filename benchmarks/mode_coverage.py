@@ -26,6 +26,7 @@ def main():
     p.add_argument("--hidden", type=int, nargs="+", default=None)
     p.add_argument("--latent-dim", type=int, default=None)
     p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--batchnorm", action="store_true", help="BatchNorm in the generator")
     p.add_argument("--num-eval", type=int, default=2500)
     args = p.parse_args()
 
@@ -44,7 +45,8 @@ def main():
         keras.utils.set_random_seed(seed)
         x = ganzoo.data.load(args.dataset, seed=seed, num_samples=steps_per_epoch * args.batch_size)
         overrides = {k: v for k, v in (("latent_dim", args.latent_dim), ("learning_rate", args.learning_rate),
-                                       ("hidden_units", args.hidden and tuple(args.hidden))) if v is not None}
+                                       ("hidden_units", args.hidden and tuple(args.hidden)),
+                                       ("batchnorm", args.batchnorm or None)) if v is not None}
         gan = ganzoo.get("gan", data_shape=(2,), seed=seed, **overrides)
         t0 = time.time()
         gan.fit(x, batch_size=args.batch_size, epochs=epochs, verbose=0)

@@ -9,7 +9,7 @@ from keras import layers, ops
 from ganzoo import validation
 from ganzoo.backend import sync_state
 from ganzoo.gan import GAN
-from ganzoo.models.dcgan import _bn, _conv_init, check_image_shape
+from ganzoo.models.dcgan import _bn, _conv_init, check_image_shape, upsample_to_image
 from ganzoo.registry import register
 
 DISCRIMINATORS = ("concat", "projection")
@@ -48,25 +48,13 @@ def cgan_generator(image_shape, num_classes, latent_dim=100, filters=64, embed_d
     Inputs `[z (batch, latent_dim), label (batch,) int]`, output `(batch, *image_shape)`
     in [-1, 1] from `tanh`.
     """
-    size, _, channels = check_image_shape(image_shape)
-    n_up = int(math.log2(size)) - 2
+    check_image_shape(image_shape)
     z = keras.Input((latent_dim,), name="z")
     label = keras.Input((), dtype="int32", name="label")
     e = layers.Embedding(num_classes, embed_dim, name="label_embedding")(label)
     x = layers.Concatenate()([z, e])
     x = layers.Reshape((1, 1, latent_dim + embed_dim))(x)
-    width = filters * 2 ** (n_up - 1)
-    x = layers.Conv2DTranspose(width, 4, strides=1, padding="valid", use_bias=False,
-                               kernel_initializer=_conv_init())(x)  # 1x1 -> 4x4
-    x = layers.ReLU()(_bn()(x))
-    for _ in range(n_up - 1):
-        width //= 2
-        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_conv_init())(x)
-        x = layers.ReLU()(_bn()(x))
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=_conv_init())(x)
-    x = layers.Activation("tanh", dtype="float32")(x)
+    x = upsample_to_image(x, image_shape, filters)
     return keras.Model([z, label], x, name=name)
 
 

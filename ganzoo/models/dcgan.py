@@ -45,23 +45,31 @@ def dcgan_generator(image_shape, latent_dim=100, filters=64, name="generator"):
     Channels halve at each doubling, ending at `filters` before the `tanh` output
     (pytorch/examples dcgan: 512-256-128-64 for 64×64).
     """
-    size, _, channels = check_image_shape(image_shape)
-    n_up = int(math.log2(size)) - 2
     z = keras.Input((latent_dim,), name="z")
     x = layers.Reshape((1, 1, latent_dim))(z)
+    return keras.Model(z, upsample_to_image(x, image_shape, filters), name=name)
+
+
+def upsample_to_image(x, image_shape, filters):
+    """DCGAN's generator body: a `(batch, 1, 1, C)` tensor to a `tanh` image of `image_shape`.
+
+    A 4×4 valid transposed conv, then stride-2 transposed convs (BatchNorm + ReLU) that
+    halve the channels at each doubling, ending at `filters`; shared with `cgan`.
+    """
+    size, _, channels = check_image_shape(image_shape)
+    n_up = int(math.log2(size)) - 2
     width = filters * 2 ** (n_up - 1)
     x = layers.Conv2DTranspose(width, 4, strides=1, padding="valid", use_bias=False,
                                kernel_initializer=_conv_init())(x)  # 1x1 -> 4x4
     x = layers.ReLU()(_bn()(x))
-    for i in range(n_up - 1):
+    for _ in range(n_up - 1):
         width //= 2
         x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
                                    kernel_initializer=_conv_init())(x)
         x = layers.ReLU()(_bn()(x))
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False,
                                kernel_initializer=_conv_init())(x)
-    x = layers.Activation("tanh", dtype="float32")(x)
-    return keras.Model(z, x, name=name)
+    return layers.Activation("tanh", dtype="float32")(x)
 
 
 def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
