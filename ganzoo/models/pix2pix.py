@@ -1,5 +1,6 @@
 """Pix2Pix: paired image-to-image translation with a conditional GAN (Isola et al. 2017)."""
 import math
+import random
 
 import keras
 from keras import layers, ops
@@ -16,7 +17,7 @@ def unet_depth(image_shape):
 
 
 def unet_generator(image_shape, output_channels, filters=64, depth=None, norm="batch",
-                   dropout=0.5, name="generator"):
+                   dropout=0.5, name="generator", seed=None):
     """U-Net generator with skip connections (Isola et al. 2017, appendix 6.1.1).
 
     Encoder `C64-C128-C256-C512-C512-...` (4×4 stride-2 convs, LeakyReLU 0.2, no norm on
@@ -34,8 +35,14 @@ def unet_generator(image_shape, output_channels, filters=64, depth=None, norm="b
         norm: str. `"batch"` or `"instance"`. Defaults to `"batch"`.
         dropout: float. Dropout rate of the first three decoder layers. Defaults to 0.5.
         name: str. Defaults to `"generator"`.
+        seed: int. Seed of the dropout masks. Defaults to `None` (drawn from Python's
+            `random`, which `keras.utils.set_random_seed` seeds).
     """
     depth = unet_depth(image_shape) if depth is None else depth
+    # Every Dropout gets an explicit seed: its SeedGenerator state is then a model
+    # variable on every backend, saved and restored with the model. (Unseeded, Keras'
+    # torch backend draws the masks from torch's global RNG, so a resumed run differs.)
+    seed = random.randint(1, 2**31 - 1) if seed is None else int(seed)
     inp = keras.Input(tuple(image_shape), name="image")
     x = inp
     skips = []
@@ -61,7 +68,7 @@ def unet_generator(image_shape, output_channels, filters=64, depth=None, norm="b
         if j < 3 and dropout:
             # The paper's only source of noise: "we provide noise only in the form of
             # dropout, applied on several layers of our generator".
-            x = layers.Dropout(dropout)(x)
+            x = layers.Dropout(dropout, seed=seed + j)(x)
         x = layers.Concatenate(axis=-1)([x, skip])
     x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(output_channels, 4, strides=2, padding="same",
@@ -207,7 +214,7 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
     if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
     model = Pix2Pix(
-        unet_generator(image_shape, channels_b, filters, depth, norm, dropout),
+        unet_generator(image_shape, channels_b, filters, depth, norm, dropout, seed=seed),
         patchgan_discriminator((h, w, channels_b), disc_filters, disc_layers, norm, condition_shape=image_shape),
         l1_weight=l1_weight,
         seed=seed,
