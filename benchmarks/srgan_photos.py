@@ -38,6 +38,8 @@ def parse_args():
     p.add_argument("--vgg-weights", default=None)
     p.add_argument("--steps-per-epoch", type=int, default=250)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--channel-shuffle", action="store_true",
+                   help="Colour augmentation: permute each training crop's RGB channels at random.")
     p.add_argument("--precise-bn", type=int, default=0,
                    help="Also score both generators after ganzoo.layers.precise_batch_norm over this many "
                         "fresh batches of training crops (0: off).")
@@ -135,7 +137,7 @@ def main():
         finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale, extra)
         return
     data = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
-                             hr_size=args.hr_size, scale=scale, seed=args.seed)
+                             hr_size=args.hr_size, scale=scale, seed=args.seed, channel_shuffle=args.channel_shuffle)
 
     model = ganzoo.get("srgan", lr_size=lr_size, scale=scale, num_blocks=args.blocks, filters=args.filters,
                        d_filters=args.d_filters, dense_units=args.dense_units, content_loss=args.content_loss,
@@ -148,7 +150,8 @@ def main():
         "test_photos": list(test), "train_photos": list(train),
         "config": {k: getattr(args, k) for k in ("hr_size", "blocks", "filters", "d_filters", "dense_units",
                                                   "batch_size", "warmup", "adversarial", "lr", "lr_adv",
-                                                  "lr_final", "content_loss", "steps_per_epoch", "seed")},
+                                                  "lr_final", "content_loss", "steps_per_epoch", "seed", "channel_shuffle",
+                                                  "precise_bn")},
         "generator_params": model.generator.count_params(),
     }
 
@@ -165,7 +168,7 @@ def main():
     if args.save:
         os.makedirs(args.save, exist_ok=True)
 
-    def train(steps):
+    def run_steps(steps):
         t0 = time.time()
         epochs, rest = divmod(steps, args.steps_per_epoch)
         hist = {}
@@ -174,12 +177,13 @@ def main():
             hist = h.history
         if rest:
             part = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=rest,
-                                     hr_size=args.hr_size, scale=scale, seed=args.seed + 999)
+                                     hr_size=args.hr_size, scale=scale, seed=args.seed + 999,
+                                     channel_shuffle=args.channel_shuffle)
             h = model.fit(part, epochs=1, verbose=2)
             hist = {k: hist.get(k, []) + v for k, v in h.history.items()}
         return time.time() - t0, hist
 
-    t_warm, h_warm = train(args.warmup)
+    t_warm, h_warm = run_steps(args.warmup)
     assert model.phase == "adversarial" or args.adversarial == 0
     srresnet = [model.upscale(x, tile=64) for x in lr_test]
     extra = {}
@@ -191,7 +195,7 @@ def main():
     # With --lr-final the generator's schedule already switches to --lr-adv after the warm-up.
     for opt in (model.d_optimizer,) if args.lr_final is not None else (model.g_optimizer, model.d_optimizer):
         opt.learning_rate.assign(args.lr_adv)
-    t_adv, h_adv = train(args.adversarial)
+    t_adv, h_adv = run_steps(args.adversarial)
     srgan = [model.upscale(x, tile=64) for x in lr_test]
     if args.precise_bn:
         extra["srgan_precise_bn"] = precise_bn_outputs(model.generator, train, lr_test, args)
@@ -221,7 +225,8 @@ def precise_bn_outputs(generator, train_photos, lr_test, args):
     copy.set_weights(generator.get_weights())
     # A seed no training batch uses: crops of the training photos only, never the held-out ones.
     crops = sr_data.CropPairs(train_photos, batch_size=args.batch_size, steps_per_epoch=args.precise_bn,
-                              hr_size=args.hr_size, scale=args.scale, seed=args.seed + 7919)
+                              hr_size=args.hr_size, scale=args.scale, seed=args.seed + 7919,
+                              channel_shuffle=getattr(args, "channel_shuffle", False))
     precise_batch_norm(copy, crops)
     return [upscale_with(copy, x, scale=args.scale, tile=64) for x in lr_test]
 

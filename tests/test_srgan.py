@@ -341,7 +341,7 @@ def test_precise_batch_norm_on_the_srresnet_generator():
     assert precise_batch_norm(gen, batches, steps=2) == 2
     bns = [l for l in gen.layers if isinstance(l, keras.layers.BatchNormalization)]
     assert len(bns) == 2 * 2 + 1
-    first_input = keras.Model(gen.inputs, bns[0].input)
+    first_input = keras.Model(gen.input, bns[0].input)
     chunks = [_np(first_input(x, training=True)) for x, _ in batches[:2]]
     mean, var = _population_moments(chunks)
     np.testing.assert_allclose(_np(bns[0].moving_mean), mean, rtol=1e-4, atol=1e-5)
@@ -362,3 +362,15 @@ def test_precise_batch_norm_rejects_nested_batch_norm_and_empty_input():
     flat = keras.Model(inp, keras.layers.BatchNormalization()(inp))
     with pytest.raises(ValueError, match="at least one batch"):
         precise_batch_norm(flat, [])
+
+
+def test_crop_pairs_channel_shuffle_permutes_colours_consistently():
+    image = np.zeros((40, 40, 3), "uint8") + np.array([10, 100, 200], "uint8")
+    lr, hr = sr_data.random_crop_pairs([image], 30, hr_size=8, scale=2, seed=0, channel_shuffle=True)
+    orders = {tuple(np.round((h[0, 0] + 1) * 127.5).astype(int)) for h in hr}
+    assert len(orders) > 1 and all(sorted(o) == [10, 100, 200] for o in orders)
+    np.testing.assert_allclose(lr[:, 0, 0], hr[:, 0, 0], atol=1 / 127.5)  # LR made after the shuffle
+    _, plain = sr_data.random_crop_pairs([image], 5, hr_size=8, scale=2, seed=0)
+    assert {tuple(np.round((h[0, 0] + 1) * 127.5).astype(int)) for h in plain} == {(10, 100, 200)}
+    batch = sr_data.CropPairs([image], batch_size=4, hr_size=8, scale=2, channel_shuffle=True)[0]
+    assert batch[1].shape == (4, 8, 8, 3)
