@@ -284,3 +284,93 @@ def test_srgan_example_runs(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "SRGAN    RGB PSNR on astronaut" in proc.stdout
     assert (tmp_path / "srgan_astronaut.png").exists()
+
+
+# ------------------------------------------------------------------ precise BatchNorm
+def _population_moments(chunks):
+    allx = np.concatenate([c.reshape(-1, c.shape[-1]) for c in chunks]).astype("float64")
+    return allx.mean(0), allx.var(0)
+
+
+def test_precise_batch_norm_writes_population_statistics():
+    from ganzoo.layers import precise_batch_norm
+
+    rng = np.random.default_rng(0)
+    inp = keras.Input((3,))
+    bn1 = keras.layers.BatchNormalization(epsilon=1e-3)
+    bn2 = keras.layers.BatchNormalization(epsilon=1e-3)
+    d1, d2 = keras.layers.Dense(4), keras.layers.Dense(5)
+    out = bn2(d2(keras.layers.ReLU()(bn1(d1(inp)))))
+    model = keras.Model(inp, out)
+    for bn in (bn1, bn2):  # non-trivial affine parameters, so the second BN's input depends on them
+        bn.gamma.assign(rng.uniform(0.5, 2.0, bn.gamma.shape).astype("float32"))
+        bn.beta.assign(rng.normal(0, 1, bn.beta.shape).astype("float32"))
+    # Batches with different means and spreads: their population differs from any one batch.
+    batches = [(rng.normal(k, 1 + k, (7, 3)).astype("float32"), None) for k in range(5)]
+
+    assert precise_batch_norm(model, batches) == 5
+
+    # Reference in numpy: each BatchNorm normalises with its own batch's statistics (training
+    # mode), and the population statistics pool every row of every batch.
+    w1, b1 = (_np(v).astype("float64") for v in d1.weights)
+    w2, b2 = (_np(v).astype("float64") for v in d2.weights)
+    g1, be1 = _np(bn1.gamma).astype("float64"), _np(bn1.beta).astype("float64")
+    h1s, h2s = [], []
+    for x, _ in batches:
+        h1 = x.astype("float64") @ w1 + b1
+        z = (h1 - h1.mean(0)) / np.sqrt(h1.var(0) + 1e-3) * g1 + be1
+        h1s.append(h1)
+        h2s.append(np.maximum(z, 0) @ w2 + b2)
+    for bn, chunks in ((bn1, h1s), (bn2, h2s)):
+        mean, var = _population_moments(chunks)
+        np.testing.assert_allclose(_np(bn.moving_mean), mean, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(_np(bn.moving_variance), var, rtol=1e-4, atol=1e-5)
+    # Inference now normalises the population to zero mean and unit variance (before gamma/beta).
+    y1 = _np(bn1(np.concatenate(h1s).astype("float32"), training=False))
+    np.testing.assert_allclose(((y1 - _np(bn1.beta)) / _np(bn1.gamma)).mean(0), 0, atol=1e-4)
+
+
+def test_precise_batch_norm_on_the_srresnet_generator():
+    from ganzoo.layers import precise_batch_norm
+
+    model = _tiny(num_blocks=2)
+    gen = model.generator
+    lr, hr = model.example_data(12, seed=1)
+    batches = [(lr[i : i + 4] * (1 + i / 4), hr[i : i + 4]) for i in range(0, 12, 4)]
+    # Only `steps` batches are used; the first BatchNorm's input is a conv output, known exactly.
+    assert precise_batch_norm(gen, batches, steps=2) == 2
+    bns = [l for l in gen.layers if isinstance(l, keras.layers.BatchNormalization)]
+    assert len(bns) == 2 * 2 + 1
+    first_input = keras.Model(gen.input, bns[0].input)
+    chunks = [_np(first_input(x, training=True)) for x, _ in batches[:2]]
+    mean, var = _population_moments(chunks)
+    np.testing.assert_allclose(_np(bns[0].moving_mean), mean, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(_np(bns[0].moving_variance), var, rtol=1e-4, atol=1e-5)
+    for bn in bns:
+        assert np.all(np.isfinite(_np(bn.moving_variance))) and np.all(_np(bn.moving_variance) >= 0)
+    assert model.upscale(lr[:1]).shape == (1,) + model.hr_shape
+
+
+def test_precise_batch_norm_rejects_nested_batch_norm_and_empty_input():
+    from ganzoo.layers import precise_batch_norm
+
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.BatchNormalization()])
+    inp = keras.Input((3,))
+    outer = keras.Model(inp, inner(inp))
+    with pytest.raises(ValueError, match="nested"):
+        precise_batch_norm(outer, [np.zeros((2, 3), "float32")])
+    flat = keras.Model(inp, keras.layers.BatchNormalization()(inp))
+    with pytest.raises(ValueError, match="at least one batch"):
+        precise_batch_norm(flat, [])
+
+
+def test_crop_pairs_channel_shuffle_permutes_colours_consistently():
+    image = np.zeros((40, 40, 3), "uint8") + np.array([10, 100, 200], "uint8")
+    lr, hr = sr_data.random_crop_pairs([image], 30, hr_size=8, scale=2, seed=0, channel_shuffle=True)
+    orders = {tuple(np.round((h[0, 0] + 1) * 127.5).astype(int)) for h in hr}
+    assert len(orders) > 1 and all(sorted(o) == [10, 100, 200] for o in orders)
+    np.testing.assert_allclose(lr[:, 0, 0], hr[:, 0, 0], atol=1 / 127.5)  # LR made after the shuffle
+    _, plain = sr_data.random_crop_pairs([image], 5, hr_size=8, scale=2, seed=0)
+    assert {tuple(np.round((h[0, 0] + 1) * 127.5).astype(int)) for h in plain} == {(10, 100, 200)}
+    batch = sr_data.CropPairs([image], batch_size=4, hr_size=8, scale=2, channel_shuffle=True)[0]
+    assert batch[1].shape == (4, 8, 8, 3)

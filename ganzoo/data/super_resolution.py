@@ -123,7 +123,7 @@ def _check_pair_args(hr_size, scale):
         )
 
 
-def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0):
+def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0, channel_shuffle=False):
     """Random HR crops and their bicubic LR, as float32 numpy arrays in [-1, 1].
 
     Args:
@@ -132,6 +132,8 @@ def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0):
         hr_size: int. Side of the HR crop, a multiple of `scale`. Defaults to 96.
         scale: int. Downsampling factor. Defaults to 4.
         seed: int. Seed of the crop positions. Defaults to 0.
+        channel_shuffle: bool. Also permute each crop's colour channels at random (one of
+            the 6 orders), a colour augmentation for small photo sets. Defaults to False.
 
     Returns:
         `(lr, hr)`: `(num_pairs, hr_size/scale, hr_size/scale, 3)` and
@@ -156,6 +158,8 @@ def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0):
         crop = np.ascontiguousarray(_to_rgb_uint8(im[y : y + hr_size, x : x + hr_size]))
         if rng.random() < 0.5:  # horizontal flip: a free augmentation for photos
             crop = np.ascontiguousarray(crop[:, ::-1])
+        if channel_shuffle:  # drawn only when asked, so the crops without it are unchanged
+            crop = np.ascontiguousarray(crop[..., rng.permutation(crop.shape[-1])])
         hr.append(crop)
         lr.append(bicubic_downsample(crop, scale))
     return to_unit_range(np.stack(lr)), to_unit_range(np.stack(hr))
@@ -211,10 +215,14 @@ class CropPairs(_PyDataset):
         hr_size: int. HR crop side. Defaults to 96 (the paper's).
         scale: int. Downsampling factor. Defaults to 4.
         seed: int. Defaults to 0.
+        channel_shuffle: bool. Random colour-channel order per crop (see
+            `random_crop_pairs`). Defaults to False.
     """
 
-    def __init__(self, images, *, batch_size=16, steps_per_epoch=100, hr_size=96, scale=4, seed=0, **kwargs):
+    def __init__(self, images, *, batch_size=16, steps_per_epoch=100, hr_size=96, scale=4, seed=0,
+                 channel_shuffle=False, **kwargs):
         super().__init__(**kwargs)
+        self.channel_shuffle = bool(channel_shuffle)
         _check_pair_args(hr_size, scale)
         self.images = list(images.values()) if isinstance(images, dict) else list(images)
         self.batch_size, self.steps, self.hr_size, self.scale, self.seed = batch_size, steps_per_epoch, hr_size, scale, seed
@@ -226,7 +234,8 @@ class CropPairs(_PyDataset):
 
     def __getitem__(self, index):
         seed = np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0]
-        return random_crop_pairs(self.images, self.batch_size, hr_size=self.hr_size, scale=self.scale, seed=int(seed))
+        return random_crop_pairs(self.images, self.batch_size, hr_size=self.hr_size, scale=self.scale, seed=int(seed),
+                                 channel_shuffle=self.channel_shuffle)
 
     def on_epoch_end(self):
         self.epoch += 1
