@@ -338,10 +338,12 @@ def precise_batch_norm(model, batches, *, steps=None):
     import numpy as np
 
     bns = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+    def has_batch_norm(m):
+        return any(isinstance(sub, layers.BatchNormalization)
+                   or (isinstance(sub, keras.Model) and has_batch_norm(sub)) for sub in m.layers)
+
     for layer in model.layers:
-        if isinstance(layer, keras.Model) and any(
-            isinstance(sub, layers.BatchNormalization) for sub in layer._flatten_layers(include_self=False)
-        ):
+        if isinstance(layer, keras.Model) and has_batch_norm(layer):
             raise ValueError(
                 "precise_batch_norm handles BatchNormalization layers of `model` itself, not of "
                 f"nested models. Received: a nested model {layer.name!r} with BatchNormalization"
