@@ -43,3 +43,10 @@ def test_srgan_photos_example(tmp_path):
                       "--out", str(tmp_path))
     assert "bicubic  RGB PSNR on astronaut" in out and "SRGAN    RGB PSNR on astronaut" in out
     assert (tmp_path / "srgan_astronaut.png").exists()
+
+
+def test_pix2pix_photos_example(tmp_path):
+    out = run_example("pix2pix_photos.py", "--epochs", "1", "--image-size", "16", "--filters", "4",
+                      "--num-crops", "32", "--out", str(tmp_path))
+    assert "translated: (8, 16, 16, 3)" in out and "mean |pix2pix - sharp|" in out
+    assert (tmp_path / "pix2pix.keras").exists() and (tmp_path / "samples" / "samples_epoch0001.png").exists()
