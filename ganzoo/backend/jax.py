@@ -47,22 +47,39 @@ class Trainer(keras.Model):
             )
         return ctx
 
-    def compute_gradients(self, loss_fn, variables, optimizer=None):
-        ctx = self._require_ctx()
-        outer = ctx.scope
+    def _pure(self, body, variables):
+        """`body()` as a pure function of `variables`' values, for jax transformations.
+
+        Returns `(f, values, others)`: `f(values) -> (body(), new values of others)` runs
+        `body` in a nested StatelessScope where `variables` take `values` and every other
+        variable of the step its current value; `values` are the current values of
+        `variables`; `others` the rest, whose updates (BatchNorm statistics, seeds) the
+        caller assigns back in the outer scope.
+        """
+        outer = self._require_ctx().scope
         ids = {id(v) for v in variables}
-        others = [v for v in ctx.all_vars if id(v) not in ids]
+        others = [v for v in self._step_ctx.all_vars if id(v) not in ids]
 
         def f(values):
             mapping = [(v, outer.get_current_value(v)) for v in others]
             mapping += list(zip(variables, values))
             with StatelessScope(state_mapping=mapping) as inner:
-                loss, aux = split_aux(loss_fn())
-                scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
-            updated = [inner.get_current_value(v) for v in others]
+                out = body()
+            return out, [inner.get_current_value(v) for v in others]
+
+        return f, [outer.get_current_value(v) for v in variables], others
+
+    def compute_gradients(self, loss_fn, variables, optimizer=None):
+        def body():
+            loss, aux = split_aux(loss_fn())
+            return (optimizer.scale_loss(loss) if optimizer is not None else loss), (loss, aux)
+
+        pure, values, others = self._pure(body, variables)
+
+        def f(values):
+            (scaled, (loss, aux)), updated = pure(values)
             return scaled, (loss, aux, updated)
 
-        values = [outer.get_current_value(v) for v in variables]
         (_, (loss, aux, updated)), grads = jax.value_and_grad(f, has_aux=True)(values)
         for v, new in zip(others, updated):
             v.assign(new)  # recorded in the outer scope
@@ -74,19 +91,7 @@ class Trainer(keras.Model):
         Lets one forward pass serve two updates (the generator's output feeds the
         discriminator step, then its pullback gives the generator's gradients).
         """
-        ctx = self._require_ctx()
-        outer = ctx.scope
-        ids = {id(v) for v in variables}
-        others = [v for v in ctx.all_vars if id(v) not in ids]
-
-        def f(values):
-            mapping = [(v, outer.get_current_value(v)) for v in others]
-            mapping += list(zip(variables, values))
-            with StatelessScope(state_mapping=mapping) as inner:
-                out = fn()
-            return out, [inner.get_current_value(v) for v in others]
-
-        values = [outer.get_current_value(v) for v in variables]
+        f, values, others = self._pure(fn, variables)
         out, vjp_fn, updated = jax.vjp(f, values, has_aux=True)
         for v, new in zip(others, updated):
             v.assign(new)  # BatchNorm statistics of the forward pass
