@@ -1,6 +1,6 @@
 """SRResNet and SRGAN ×4 on the embedded photos: PSNR/SSIM (Y, border crop) vs bicubic.
 
-Trains one `srgan` model on random 96×96 HR crops (bicubic 24×24 LR) of the 11 training
+Trains one `srgan` model on random 96×96 HR crops (bicubic 24×24 LR) of the 13 training
 photos: `--warmup` MSE-only generator steps (SRResNet), evaluates, then `--adversarial`
 SRGAN steps, evaluates again. Evaluation follows the paper: whole held-out photos
 (`PHOTO_SPLITS["test"]`, cropped to a multiple of the scale), LR by bicubic
@@ -43,6 +43,11 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--channel-shuffle", action="store_true",
                    help="Colour augmentation: permute each training crop's RGB channels at random.")
+    p.add_argument("--rotate", action="store_true",
+                   help="Geometric augmentation: rotate each training crop by a random multiple of 90 degrees.")
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="Also score the generator on the held-out photos every this many warm-up steps "
+                        "(a multiple of --steps-per-epoch); the curve goes into the JSON as warmup_curve.")
     p.add_argument("--precise-bn", type=int, default=0,
                    help="Also score both generators after ganzoo.layers.precise_batch_norm over this many "
                         "fresh batches of training crops (0: off).")
@@ -140,7 +145,8 @@ def main():
         finish(result, args, bicubic, srresnet, srgan, hr_test, lr_test, scale, extra)
         return
     data = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=args.steps_per_epoch,
-                             hr_size=args.hr_size, scale=scale, seed=args.seed, channel_shuffle=args.channel_shuffle)
+                             hr_size=args.hr_size, scale=scale, seed=args.seed, channel_shuffle=args.channel_shuffle,
+                             rotate=args.rotate)
 
     model = ganzoo.get("srgan", lr_size=lr_size, scale=scale, num_blocks=args.blocks, filters=args.filters,
                        d_filters=args.d_filters, dense_units=args.dense_units, content_loss=args.content_loss,
@@ -154,7 +160,7 @@ def main():
         "config": {k: getattr(args, k) for k in ("hr_size", "blocks", "filters", "d_filters", "dense_units",
                                                   "batch_size", "warmup", "adversarial", "lr", "lr_adv",
                                                   "lr_final", "content_loss", "steps_per_epoch", "seed", "channel_shuffle",
-                                                  "precise_bn")},
+                                                  "rotate", "precise_bn")},
         "generator_params": model.generator.count_params(),
     }
 
@@ -167,6 +173,12 @@ def main():
             step = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
             if args.save and args.save_every and step <= args.warmup and step % args.save_every == 0:
                 model.generator.save(os.path.join(args.save, f"srresnet_{step}.keras"))
+            if args.eval_every and step <= args.warmup and step % args.eval_every == 0:
+                scores = evaluate({"srresnet": [model.upscale(x, tile=64) for x in lr_test]}, hr_test, scale)
+                point = {"step": step, "psnr": round(scores["srresnet"]["psnr"], 3),
+                         "psnr_per_image": [round(v, 3) for v in scores["srresnet"]["psnr_per_image"]]}
+                result.setdefault("warmup_curve", []).append(point)
+                print("held-out", json.dumps(point), flush=True)
 
     if args.save:
         os.makedirs(args.save, exist_ok=True)
@@ -181,7 +193,7 @@ def main():
         if rest:
             part = sr_data.CropPairs(train, batch_size=args.batch_size, steps_per_epoch=rest,
                                      hr_size=args.hr_size, scale=scale, seed=args.seed + 999,
-                                     channel_shuffle=args.channel_shuffle)
+                                     channel_shuffle=args.channel_shuffle, rotate=args.rotate)
             h = model.fit(part, epochs=1, verbose=2)
             hist = {k: hist.get(k, []) + v for k, v in h.history.items()}
         return time.time() - t0, hist
@@ -229,7 +241,8 @@ def precise_bn_outputs(generator, train_photos, lr_test, args):
     # A seed no training batch uses: crops of the training photos only, never the held-out ones.
     crops = sr_data.CropPairs(train_photos, batch_size=args.batch_size, steps_per_epoch=args.precise_bn,
                               hr_size=args.hr_size, scale=args.scale, seed=args.seed + 7919,
-                              channel_shuffle=getattr(args, "channel_shuffle", False))
+                              channel_shuffle=getattr(args, "channel_shuffle", False),
+                              rotate=getattr(args, "rotate", False))
     precise_batch_norm(copy, crops)
     return [upscale_with(copy, x, scale=args.scale, tile=64) for x in lr_test]
 

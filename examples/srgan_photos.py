@@ -23,7 +23,7 @@ keras.utils.set_random_seed(0)
 SCALE = 4
 
 # ------------------------------------------------------------------------------- Data
-# 11 training photos and 4 held-out ones that ship with scikit-image / scikit-learn.
+# 13 training photos and 4 held-out ones that ship with scikit-image / scikit-learn / matplotlib.
 # Every batch holds fresh random 96×96 HR crops and their bicubic 24×24 LR versions.
 train_photos = sr_data.load_photos("train")
 test_photos = sr_data.load_photos("test")

@@ -166,7 +166,8 @@ def test_upscale_tiled_equals_untiled():
 def test_embedded_photos_have_a_fixed_disjoint_split():
     train, test = sr_data.load_photos("train"), sr_data.load_photos("test")
     assert list(test) == ["astronaut", "coffee", "flower", "camera"]
-    assert not set(train) & set(test) and len(train) == 11
+    assert not set(train) & set(test) and len(train) == 13
+    assert {"motorcycle", "grace_hopper"} <= set(train)  # scikit-image's stereo pair, matplotlib's photo
     for im in list(train.values()) + list(test.values()):
         assert im.dtype == np.uint8 and im.ndim == 3 and im.shape[-1] == 3 and min(im.shape[:2]) >= 96
     with pytest.raises(ValueError, match=r"Received: split='val'"):
@@ -374,3 +375,20 @@ def test_crop_pairs_channel_shuffle_permutes_colours_consistently():
     assert {tuple(np.round((h[0, 0] + 1) * 127.5).astype(int)) for h in plain} == {(10, 100, 200)}
     batch = sr_data.CropPairs([image], batch_size=4, hr_size=8, scale=2, channel_shuffle=True)[0]
     assert batch[1].shape == (4, 8, 8, 3)
+
+
+def test_crop_pairs_rotate_gives_every_orientation_and_matching_lr():
+    # A crop-sized image whose 8 orientations (4 rotations x flip) are all different.
+    image = np.arange(64, dtype="uint8").reshape(8, 8)[..., None].repeat(3, -1) * 3
+    orientations = [np.rot90(im, k) for im in (image, image[:, ::-1]) for k in range(4)]
+    lr, hr = sr_data.random_crop_pairs([image], 64, hr_size=8, scale=2, seed=0, rotate=True)
+    hr_u8 = np.round((hr + 1) * 127.5).astype("uint8")
+    seen = {next(i for i, o in enumerate(orientations) if np.array_equal(h, o)) for h in hr_u8}
+    assert seen == set(range(8))
+    for a, b in zip(lr, hr_u8):  # LR is made from the rotated crop
+        np.testing.assert_allclose(a, sr_data.to_unit_range(sr_data.bicubic_downsample(b, 2)), atol=1e-6)
+    _, plain = sr_data.random_crop_pairs([image], 64, hr_size=8, scale=2, seed=0)
+    plain_u8 = np.round((plain + 1) * 127.5).astype("uint8")
+    assert all(np.array_equal(h, image) or np.array_equal(h, image[:, ::-1]) for h in plain_u8)
+    a, b = sr_data.CropPairs([image], batch_size=16, hr_size=8, scale=2, rotate=True)[0]
+    assert a.shape == (16, 4, 4, 3) and len({h.tobytes() for h in b}) > 2

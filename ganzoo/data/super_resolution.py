@@ -2,7 +2,8 @@
 
 Three sources, one convention (LR made from HR by bicubic downsampling, as in SRGAN):
 
-- `load_photos(split)`: offline photos that ship inside scikit-image and scikit-learn,
+- `load_photos(split)`: offline photos that ship inside scikit-image, scikit-learn and
+  matplotlib,
   with a fixed held-out split (`PHOTO_SPLITS`) used for evaluation.
 - `load_folder(directory)`: every image in a folder of HR images.
 - `load_div2k(...)`: TensorFlow Datasets `div2k/bicubic_x{scale}` (the dataset's own
@@ -21,7 +22,7 @@ import numpy as np
 PHOTO_SPLITS = {
     "train": (
         "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry", "china",
-        "coins", "clock", "moon", "brick", "grass", "gravel",
+        "coins", "clock", "moon", "brick", "grass", "gravel", "motorcycle", "grace_hopper",
     ),
     "test": ("astronaut", "coffee", "flower", "camera"),
 }
@@ -33,8 +34,16 @@ def _photo(name):
         from sklearn.datasets import load_sample_image
 
         return load_sample_image(f"{name}.jpg")
+    if name == "grace_hopper":  # matplotlib's sample photo (a file inside the package)
+        import matplotlib.cbook
+        from PIL import Image
+
+        with Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as im:
+            return np.asarray(im.convert("RGB"))
     import skimage.data
 
+    if name == "motorcycle":  # the left view of scikit-image's stereo pair
+        return skimage.data.stereo_motorcycle()[0]
     return getattr(skimage.data, name)()
 
 
@@ -56,10 +65,10 @@ def load_photos(split="train"):
     """The embedded photos of `split` as `{name: uint8 (H, W, 3) array}`.
 
     Grayscale photos are repeated to three channels. Needs no network: the images are
-    files inside scikit-image and scikit-learn.
+    files inside scikit-image, scikit-learn and matplotlib.
 
     Args:
-        split: str. `"train"` (11 photos), `"test"` (the 4 held-out photos) or `"all"`.
+        split: str. `"train"` (13 photos), `"test"` (the 4 held-out photos) or `"all"`.
             Defaults to `"train"`.
     """
     if split == "all":
@@ -123,7 +132,7 @@ def _check_pair_args(hr_size, scale):
         )
 
 
-def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0, channel_shuffle=False):
+def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0, channel_shuffle=False, rotate=False):
     """Random HR crops and their bicubic LR, as float32 numpy arrays in [-1, 1].
 
     Args:
@@ -134,6 +143,8 @@ def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0, channel
         seed: int. Seed of the crop positions. Defaults to 0.
         channel_shuffle: bool. Also permute each crop's colour channels at random (one of
             the 6 orders), a colour augmentation for small photo sets. Defaults to False.
+        rotate: bool. Also rotate each crop by a random multiple of 90 degrees; with the
+            flip, each crop takes one of the 8 orientations of the square. Defaults to False.
 
     Returns:
         `(lr, hr)`: `(num_pairs, hr_size/scale, hr_size/scale, 3)` and
@@ -160,6 +171,8 @@ def random_crop_pairs(images, num_pairs, *, hr_size=96, scale=4, seed=0, channel
             crop = np.ascontiguousarray(crop[:, ::-1])
         if channel_shuffle:  # drawn only when asked, so the crops without it are unchanged
             crop = np.ascontiguousarray(crop[..., rng.permutation(crop.shape[-1])])
+        if rotate:  # likewise
+            crop = np.ascontiguousarray(np.rot90(crop, k=int(rng.integers(4))))
         hr.append(crop)
         lr.append(bicubic_downsample(crop, scale))
     return to_unit_range(np.stack(lr)), to_unit_range(np.stack(hr))
@@ -217,12 +230,14 @@ class CropPairs(_PyDataset):
         seed: int. Defaults to 0.
         channel_shuffle: bool. Random colour-channel order per crop (see
             `random_crop_pairs`). Defaults to False.
+        rotate: bool. Random rotation by a multiple of 90 degrees per crop (see
+            `random_crop_pairs`). Defaults to False.
     """
 
     def __init__(self, images, *, batch_size=16, steps_per_epoch=100, hr_size=96, scale=4, seed=0,
-                 channel_shuffle=False, **kwargs):
+                 channel_shuffle=False, rotate=False, **kwargs):
         super().__init__(**kwargs)
-        self.channel_shuffle = bool(channel_shuffle)
+        self.channel_shuffle, self.rotate = bool(channel_shuffle), bool(rotate)
         _check_pair_args(hr_size, scale)
         self.images = list(images.values()) if isinstance(images, dict) else list(images)
         self.batch_size, self.steps, self.hr_size, self.scale, self.seed = batch_size, steps_per_epoch, hr_size, scale, seed
@@ -235,7 +250,7 @@ class CropPairs(_PyDataset):
     def __getitem__(self, index):
         seed = np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0]
         return random_crop_pairs(self.images, self.batch_size, hr_size=self.hr_size, scale=self.scale, seed=int(seed),
-                                 channel_shuffle=self.channel_shuffle)
+                                 channel_shuffle=self.channel_shuffle, rotate=self.rotate)
 
     def on_epoch_end(self):
         self.epoch += 1
