@@ -5,27 +5,7 @@ import pytest
 from keras import ops
 
 import ganzoo
-
-
-def _numpy(v):
-    return np.array(keras.ops.convert_to_numpy(v), dtype="float32")
-
-def _fit(model, *args, **kwargs):
-    """`model.fit`, turning one known upstream failure into an xfail.
-
-    torch on CPU: Keras runs convolutions with channels_last kernels, and torch's CPU
-    float16 convolution backward (slow_conv2d) rejects that layout for a kernel with
-    a single output filter (a discriminator's logit layer). Reproduced with a bare
-    `keras.layers.Conv2D(1, 4)` under mixed_float16, so not a ganzoo bug; on CUDA the
-    cuDNN path does not have it.
-    """
-    try:
-        return model.fit(*args, **kwargs)
-    except RuntimeError as e:
-        if keras.config.backend() == "torch" and "grad_weight must be contiguous" in str(e):
-            pytest.xfail("torch CPU float16 conv backward rejects Keras' channels_last 1-filter kernel")
-        raise
-
+from helpers import fit_or_xfail, to_float32
 
 
 def _train(reuse, init_weights, z, data, policy="float32"):
@@ -40,12 +20,12 @@ def _train(reuse, init_weights, z, data, policy="float32"):
     if init_weights is not None:
         model.set_weights(init_weights)
     init = model.get_weights()
-    g_start = [_numpy(v) for v in model.generator.trainable_variables]
+    g_start = [to_float32(v) for v in model.generator.trainable_variables]
     model.reuse_generator_pass = reuse
     # The same noise for every draw: the two-pass step then runs G twice on one batch,
     # which is what the one-pass step computes once.
     model.sample_noise = lambda n: ops.convert_to_tensor(z)
-    history = _fit(model, data, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    history = fit_or_xfail(model, data, batch_size=4, epochs=1, verbose=0, shuffle=False)
     return model, init, g_start, history.history
 
 
@@ -60,15 +40,15 @@ def test_one_pass_step_equals_two_pass_reference(policy):
         np.testing.assert_allclose(h_one[key], h_two[key], rtol=1e-3 if policy != "float32" else 1e-5)
     tol = dict(rtol=2e-2, atol=2e-4) if policy != "float32" else dict(rtol=1e-4, atol=1e-6)
     for net in ("generator", "discriminator"):
-        a = [_numpy(v) for v in getattr(one, net).trainable_variables]
-        b = [_numpy(v) for v in getattr(two, net).trainable_variables]
+        a = [to_float32(v) for v in getattr(one, net).trainable_variables]
+        b = [to_float32(v) for v in getattr(two, net).trainable_variables]
         for va, vb in zip(a, b):
             np.testing.assert_allclose(va, vb, **tol, err_msg=net)
     # Both really trained (the comparison is not between two untouched models).
-    moved = [not np.allclose(w, _numpy(v)) for w, v in zip(g_start, one.generator.trainable_variables)]
+    moved = [not np.allclose(w, to_float32(v)) for w, v in zip(g_start, one.generator.trainable_variables)]
     assert all(moved), moved
     # The discriminator sees the same batches in both, so its BatchNorm statistics agree.
-    d_stats = lambda m: [_numpy(v) for v in m.discriminator.non_trainable_variables]  # noqa: E731
+    d_stats = lambda m: [to_float32(v) for v in m.discriminator.non_trainable_variables]  # noqa: E731
     for va, vb in zip(d_stats(one), d_stats(two)):
         np.testing.assert_allclose(va, vb, **tol)
 

@@ -5,30 +5,10 @@ import pytest
 
 import ganzoo
 from ganzoo.registry import get_test_config
+from helpers import fit_or_xfail, to_float32
 
 MODELS = ganzoo.list_models()
 COMPUTE_DTYPE = {"mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
-
-
-def _numpy(v):
-    return np.array(keras.ops.convert_to_numpy(v), dtype="float32")
-
-def _fit(model, *args, **kwargs):
-    """`model.fit`, turning one known upstream failure into an xfail.
-
-    torch on CPU: Keras runs convolutions with channels_last kernels, and torch's CPU
-    float16 convolution backward (slow_conv2d) rejects that layout for a kernel with
-    a single output filter (a discriminator's logit layer). Reproduced with a bare
-    `keras.layers.Conv2D(1, 4)` under mixed_float16, so not a ganzoo bug; on CUDA the
-    cuDNN path does not have it.
-    """
-    try:
-        return model.fit(*args, **kwargs)
-    except RuntimeError as e:
-        if keras.config.backend() == "torch" and "grad_weight must be contiguous" in str(e):
-            pytest.xfail("torch CPU float16 conv backward rejects Keras' channels_last 1-filter kernel")
-        raise
-
 
 
 def _layers(net):
@@ -53,12 +33,12 @@ def test_fit_under_mixed_precision(name, policy):
             # float16 needs a dynamic loss scale per optimizer; bfloat16 has float32's range.
             assert is_scaled == (policy == "mixed_float16"), (opt_name, type(getattr(model, opt_name)))
 
-        before = {n: [_numpy(v) for v in net.trainable_variables] for n, net in nets.items()}
+        before = {n: [to_float32(v) for v in net.trainable_variables] for n, net in nets.items()}
         # float16: the dynamic loss scale starts at 2**15 and a step whose scaled gradients
         # overflow is skipped while the scale halves. With pix2pix's 100·L1 or CycleGAN's
         # 10·cycle loss the first ~6 steps overflow, so train 12 steps, not 2.
         n, batch = (24, 2) if policy == "mixed_float16" else (8, 4)
-        history = _fit(model, model.example_data(n, seed=1), batch_size=batch, epochs=1, verbose=0,
+        history = fit_or_xfail(model, model.example_data(n, seed=1), batch_size=batch, epochs=1, verbose=0,
                        shuffle=False)
 
         for loss_name in model.loss_names:
@@ -66,7 +46,7 @@ def test_fit_under_mixed_precision(name, policy):
             assert len(values) == 1 and np.isfinite(values[0]), (loss_name, values)
         trained = {n for group in model.optimizer_networks.values() for n in group}
         for net_name in trained:
-            after = [_numpy(v) for v in nets[net_name].trainable_variables]
+            after = [to_float32(v) for v in nets[net_name].trainable_variables]
             assert all(np.isfinite(a).all() for a in after), net_name
             moved = [not np.allclose(a, b) for a, b in zip(before[net_name], after)]
             assert all(moved), f"{name}.{net_name}: {moved.count(False)} of {len(moved)} variables did not move under {policy}"
