@@ -55,6 +55,9 @@ def parse_args():
     p.add_argument("--save", default=None, help="Folder for srresnet.keras and srgan_generator.keras.")
     p.add_argument("--save-every", type=int, default=0,
                    help="Also save the generator as srresnet_<step>.keras every this many warm-up steps.")
+    p.add_argument("--init", default=None,
+                   help="Start the warm-up from this saved generator (.keras) instead of random weights, "
+                        "e.g. to continue a finished run with a new schedule (SGDR-style warm restart).")
     p.add_argument("--evaluate", default=None,
                    help="Skip training: score srresnet.keras and srgan_generator.keras saved in this folder.")
     return p.parse_args()
@@ -151,6 +154,8 @@ def main():
     model = ganzoo.get("srgan", lr_size=lr_size, scale=scale, num_blocks=args.blocks, filters=args.filters,
                        d_filters=args.d_filters, dense_units=args.dense_units, content_loss=args.content_loss,
                        vgg_weights=args.vgg_weights, warmup_steps=args.warmup, seed=args.seed)
+    if args.init:
+        model.generator.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
     g_lr = args.lr if args.lr_final is None else WarmupCosine(args.lr, args.lr_final, args.warmup, args.lr_adv)
     model.compile(d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.9),
                   g_optimizer=keras.optimizers.Adam(g_lr, beta_1=0.9))
@@ -162,6 +167,7 @@ def main():
                                                   "lr_final", "content_loss", "steps_per_epoch", "seed", "channel_shuffle",
                                                   "rotate", "precise_bn")},
         "generator_params": model.generator.count_params(),
+        "init": args.init,
     }
 
     class Checkpoints(keras.callbacks.Callback):
