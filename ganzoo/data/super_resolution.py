@@ -12,6 +12,7 @@ Three sources, one convention (LR made from HR by bicubic downsampling, as in SR
 `random_crop_pairs` (numpy) and `CropPairs` (a `keras.utils.PyDataset` drawing fresh
 random crops every epoch, for any backend) turn HR images into training pairs.
 No function here downloads anything unless the caller passes `download=True` to tfds.
+The TensorFlow ops of `load_div2k` and `paired_random_crop` are in `ganzoo.backend.tfdata`.
 """
 import os
 
