@@ -240,6 +240,46 @@ def test_folder_loaders(tmp_path):
         load_paired_folder(tmp_path / "missing")
 
 
+def test_data_loaders_check_arguments_before_tensorflow(tmp_path):
+    """Bad arguments fail before TensorFlow is imported; without TensorFlow, the error names the loader."""
+    import subprocess
+    import sys
+
+    os.makedirs(tmp_path / "a")
+    _write_png(tmp_path / "a" / "0.png", np.zeros((8, 8, 3), np.uint8))
+    code = f"""
+import sys
+sys.modules["tensorflow"] = None  # as if not installed: `import tensorflow` raises ImportError
+import ganzoo.data as d
+a = {str(tmp_path / "a")!r}
+for call, needle in [
+    (lambda: d.load_unpaired_folders(a, a, channels_b=2), "channels_b=2"),
+    (lambda: d.load_unpaired_folders(a, a + "/missing"), "dir_b="),
+    (lambda: d.load_paired_folder(a, channels=2), "channels=2"),
+    (lambda: d.load_paired_folders(a, a, batch_size=0), "batch_size=0"),
+    (lambda: d.load_image_folder(a, image_size=4), "image_size=4"),
+    (lambda: d.load_cycle_gan(split="val"), "split='val'"),
+    (lambda: d.load_div2k(scale=8), "scale=8"),
+]:
+    try:
+        call()
+    except ValueError as e:
+        assert needle in str(e), (needle, e)
+    else:
+        raise AssertionError(needle)
+try:
+    d.load_image_folder(a)
+except ImportError as e:
+    assert "load_image_folder" in str(e) and "pip install tensorflow-cpu" in str(e), e
+else:
+    raise AssertionError("no ImportError")
+"""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERAS_BACKEND="jax", PYTHONPATH=root)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
 def test_cli_translate_writes_one_png_per_input(tmp_path, capsys):
     from PIL import Image
 

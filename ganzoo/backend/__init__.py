@@ -1,7 +1,9 @@
 """Backend-specific training mechanics, picked once from `keras.config.backend()`.
 
-This package is the only place in ganzoo that imports tensorflow, jax or torch for
-training. Every adversarial model subclasses `Trainer`, which supplies:
+This package is the only place in ganzoo that imports tensorflow, jax or torch: for
+training here, and for the tf.data input pipelines of `ganzoo.data` in `tfdata.py`
+(TensorFlow, imported only when a pipeline is built, on any backend).
+Every adversarial model subclasses `Trainer`, which supplies:
 
 - `compute_gradients(loss_fn, variables, optimizer=None) -> (loss, grads)`
 - `apply_gradients(optimizer, grads, variables)`

@@ -1,7 +1,9 @@
 """Datasets for ganzoo: embedded offline datasets and TensorFlow Datasets.
 
 Importing this package does not import TensorFlow; only loading a TensorFlow
-Datasets name (or building a `tf.data` pipeline from folders) does.
+Datasets name (or building a `tf.data` pipeline from folders) does. The loaders here
+check their arguments and find the data; the TensorFlow code of their pipelines is in
+`ganzoo.backend.tfdata`.
 """
 from ganzoo.data.embedded import MIXTURE_STD
 from ganzoo.data.embedded import grid_modes

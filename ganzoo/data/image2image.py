@@ -4,17 +4,18 @@ Every loader yields `(a, b)` batches of float32 images in [-1, 1], the form
 `Pix2Pix.fit` and `CycleGAN.fit` take. Training pipelines apply the papers' random
 jitter (Isola 2017, §6.2; Zhu 2017, §7.1): resize to `load_size` (286 for 256 crops),
 random crop back to `image_size`, random horizontal flip; for pairs the same crop and
-flip are applied to A and B. TensorFlow is imported inside the functions only.
+flip are applied to A and B.
+
+The functions here check their arguments, list files and call `tfds.load`; the
+TensorFlow ops (tf.data, tf.image, tf.io) are in `ganzoo.backend.tfdata`, which imports
+TensorFlow only when a pipeline is built.
 """
 import os
 
+from ganzoo.backend import tfdata
+from ganzoo.data.tfds_loader import _import_tfds
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-
-
-def _tf():
-    import tensorflow as tf
-
-    return tf
 
 
 def _check_int(value, arg, minimum=1, allow_none=False):
@@ -23,6 +24,31 @@ def _check_int(value, arg, minimum=1, allow_none=False):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"`{arg}` must be an int >= {minimum}. Received: {arg}={value!r}")
     return value
+
+
+def _check_channels(channels, channels_b=None):
+    """`(channels, channels_b)`, both checked to be 1 or 3; `channels_b=None` means as A."""
+    channels_b = channels if channels_b is None else channels_b
+    for arg, c in (("channels", channels), ("channels_b", channels_b)):
+        if c not in (1, 3):
+            raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
+    return channels, channels_b
+
+
+def _no_full_batch(what, batch_size):
+    return (
+        f"{what} gives no full batch of batch_size={batch_size} (batches drop the "
+        f"remainder). Received: batch_size={batch_size}"
+    )
+
+
+def _pipeline_args(image_size, jitter, batch_size, shuffle, seed, what):
+    """The checked keyword arguments shared by the folder builders of `ganzoo.backend.tfdata`."""
+    _check_int(image_size, "image_size", 8)
+    _check_int(batch_size, "batch_size")
+    return dict(image_size=image_size, load_size=default_load_size(image_size), jitter=jitter,
+                batch_size=batch_size, shuffle=shuffle, seed=seed,
+                empty_error=_no_full_batch(what, batch_size))
 
 
 def default_load_size(image_size):
@@ -39,32 +65,14 @@ def random_jitter(image, image_size, load_size=None, seed=None):
         load_size: int. Size before cropping. Defaults to `image_size * 286 / 256`.
         seed: int. Op-level seed. Defaults to `None`.
     """
-    tf = _tf()
     load_size = default_load_size(image_size) if load_size is None else load_size
-    image = tf.image.resize(image, (load_size, load_size), method="bilinear")
-    channels = image.shape[-1]
-    image = tf.image.random_crop(image, (image_size, image_size, channels), seed=seed)
-    return tf.image.random_flip_left_right(image, seed=seed)
+    return tfdata.random_jitter(image, image_size, load_size, seed)
 
 
 def paired_jitter(a, b, image_size, load_size=None, seed=None):
     """`random_jitter` with the same crop and flip for A and B (channels may differ)."""
-    tf = _tf()
-    ca = a.shape[-1]
     load_size = default_load_size(image_size) if load_size is None else load_size
-    a = tf.image.resize(a, (load_size, load_size), method="bilinear")
-    b = tf.image.resize(b, (load_size, load_size), method="bilinear")
-    both = random_jitter(tf.concat([a, b], axis=-1), image_size, load_size, seed)
-    return both[..., :ca], both[..., ca:]
-
-
-def _to_unit(tf, image):
-    # uint8 0..255 -> float32 -1..1
-    return tf.clip_by_value(tf.cast(image, tf.float32) / 127.5 - 1.0, -1.0, 1.0)
-
-
-def _resize(tf, image, image_size):
-    return tf.image.resize(image, (image_size, image_size), method="bilinear", antialias=True)
+    return tfdata.paired_jitter(a, b, image_size, load_size, seed)
 
 
 def zip_unpaired(ds_a, ds_b, *, shuffle=True, seed=None, buffer_size=1000):
@@ -82,28 +90,8 @@ def zip_unpaired(ds_a, ds_b, *, shuffle=True, seed=None, buffer_size=1000):
         seed: int. Shuffle seed (B uses `seed + 1`). Defaults to `None` (0).
         buffer_size: int. Shuffle buffer per side. Defaults to 1000.
     """
-    tf = _tf()
     seed = 0 if seed is None else seed
-    n_a, n_b = int(ds_a.cardinality()), int(ds_b.cardinality())
-    if shuffle:
-        ds_a = ds_a.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
-        ds_b = ds_b.shuffle(buffer_size, seed=seed + 1, reshuffle_each_iteration=True)
-    if n_a > 0 and n_b > 0 and n_a != n_b:
-        if n_a < n_b:
-            ds_a = ds_a.repeat().take(n_b)
-        else:
-            ds_b = ds_b.repeat().take(n_a)
-    return tf.data.Dataset.zip((ds_a, ds_b))
-
-
-def _finish(tf, ds, batch_size, what):
-    ds = ds.batch(batch_size, drop_remainder=True)
-    if int(ds.cardinality()) == 0:
-        raise ValueError(
-            f"{what} gives no full batch of batch_size={batch_size} (batches drop the "
-            f"remainder). Received: batch_size={batch_size}"
-        )
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return tfdata.zip_unpaired(ds_a, ds_b, shuffle=shuffle, seed=seed, buffer_size=buffer_size)
 
 
 def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=None, batch_size=1,
@@ -132,9 +120,6 @@ def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=
     ganzoo.get("cyclegan", image_shape=(128, 128, 3)).fit(ds, epochs=200)
     ```
     """
-    import tensorflow_datasets as tfds
-
-    tf = _tf()
     if split not in ("train", "test"):
         raise ValueError(f"`split` must be 'train' or 'test'. Received: split={split!r}")
     _check_int(image_size, "image_size", 8)
@@ -145,6 +130,7 @@ def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=
     full = name if name.startswith("cycle_gan/") else f"cycle_gan/{name}"
     jitter = split == "train" if jitter is None else bool(jitter)
     seed = 0 if seed is None else seed
+    tfds = _import_tfds()
     sides = []
     for side in ("A", "B"):
         try:
@@ -155,18 +141,11 @@ def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=
                 f"Dataset {full!r} is not prepared in data_dir={data_dir!r} and download=False. "
                 f"Prepare it on a machine with internet and pass `data_dir`. tfds said: {e}"
             ) from e
-        if num_samples is not None:
-            ds = ds.take(num_samples)
-
-        def convert(ex, _s=seed + len(sides)):  # a different jitter stream per side
-            image = _to_unit(tf, ex["image"])
-            if jitter:
-                return random_jitter(image, image_size, seed=_s)
-            return _resize(tf, image, image_size)
-
-        sides.append(ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE))
-    ds = zip_unpaired(sides[0], sides[1], shuffle=shuffle, seed=seed)
-    return _finish(tf, ds, batch_size, f"cycle_gan/{name} split={split!r}")
+        sides.append(ds)
+    return tfdata.cycle_gan(sides, image_size=image_size, load_size=default_load_size(image_size),
+                            jitter=jitter, num_samples=num_samples, shuffle=shuffle, seed=seed,
+                            batch_size=batch_size,
+                            empty_error=_no_full_batch(f"cycle_gan/{name} split={split!r}", batch_size))
 
 
 def list_images(directory, arg="directory"):
@@ -184,27 +163,13 @@ def list_images(directory, arg="directory"):
     return files
 
 
-def _decode(tf, path, channels):
-    image = tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
-    image.set_shape((None, None, channels))
-    return _to_unit(tf, image)
-
-
 def load_image_folder(directory, *, image_size=256, channels=3, jitter=False, seed=None):
     """One folder of images as an unbatched `tf.data.Dataset` of `(S, S, C)` in [-1, 1]."""
-    tf = _tf()
     files = list_images(directory)
     _check_int(image_size, "image_size", 8)
-    if channels not in (1, 3):
-        raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
-
-    def convert(path):
-        image = _decode(tf, path, channels)
-        if jitter:
-            return random_jitter(image, image_size, seed=seed)
-        return _resize(tf, image, image_size)
-
-    return tf.data.Dataset.from_tensor_slices(files).map(convert, num_parallel_calls=tf.data.AUTOTUNE)
+    _check_channels(channels)
+    return tfdata.image_folder(files, image_size=image_size, load_size=default_load_size(image_size),
+                               channels=channels, jitter=jitter, seed=seed)
 
 
 def load_unpaired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=None, jitter=True,
@@ -227,32 +192,10 @@ def load_unpaired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_
     ds = ganzoo.data.load_unpaired_folders("horses/", "zebras/", image_size=128)
     ```
     """
-    tf = _tf()
-    channels_b = channels if channels_b is None else channels_b
-    _check_int(batch_size, "batch_size")
-    ds_a = load_image_folder(dir_a, image_size=image_size, channels=channels, jitter=jitter, seed=seed)
-    ds_b = load_image_folder(dir_b, image_size=image_size, channels=channels_b, jitter=jitter,
-                             seed=None if seed is None else seed + 1)
-    return _finish(tf, zip_unpaired(ds_a, ds_b, shuffle=shuffle, seed=seed), batch_size,
-                   f"Folders {dir_a!r} and {dir_b!r}")
-
-
-def _paired_pipeline(tf, files, decode_pair, image_size, jitter, batch_size, shuffle, seed, what):
-    _check_int(image_size, "image_size", 8)
-    _check_int(batch_size, "batch_size")
-
-    def convert(*paths):
-        a, b = decode_pair(*paths)
-        if jitter:
-            return paired_jitter(a, b, image_size, seed=seed)
-        return _resize(tf, a, image_size), _resize(tf, b, image_size)
-
-    ds = tf.data.Dataset.from_tensor_slices(files)
-    if shuffle:
-        ds = ds.shuffle(len(files[0]) if isinstance(files, tuple) else len(files),
-                        seed=0 if seed is None else seed, reshuffle_each_iteration=True)
-    ds = ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE)
-    return _finish(tf, ds, batch_size, what)
+    channels, channels_b = _check_channels(channels, channels_b)
+    files_a, files_b = list_images(dir_a, "dir_a"), list_images(dir_b, "dir_b")
+    pipeline = _pipeline_args(image_size, jitter, batch_size, shuffle, seed, f"Folders {dir_a!r} and {dir_b!r}")
+    return tfdata.unpaired_folders(files_a, files_b, channels=channels, channels_b=channels_b, **pipeline)
 
 
 def load_paired_folder(directory, *, image_size=256, channels=3, channels_b=None, jitter=True,
@@ -276,27 +219,11 @@ def load_paired_folder(directory, *, image_size=256, channels=3, channels_b=None
     ganzoo.get("pix2pix").fit(ds, epochs=200)
     ```
     """
-    tf = _tf()
-    channels_b = channels if channels_b is None else channels_b
+    channels, channels_b = _check_channels(channels, channels_b)
     files = list_images(directory)
-
-    def decode_pair(path):
-        image = _decode(tf, path, 3)
-        half = tf.shape(image)[1] // 2
-        left, right = image[:, :half], image[:, half:2 * half]
-        a, b = (left, right) if a_on_left else (right, left)
-        return _channels(tf, a, channels), _channels(tf, b, channels_b)
-
-    return _paired_pipeline(tf, files, decode_pair, image_size, jitter, batch_size, shuffle, seed,
-                            f"Folder {directory!r}")
-
-
-def _channels(tf, image, channels):
-    if channels == 3:
-        return image
-    if channels == 1:
-        return tf.image.rgb_to_grayscale(image)
-    raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
+    pipeline = _pipeline_args(image_size, jitter, batch_size, shuffle, seed, f"Folder {directory!r}")
+    return tfdata.side_by_side_pairs(files, channels=channels, channels_b=channels_b, a_on_left=a_on_left,
+                                     **pipeline)
 
 
 def load_paired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=None, jitter=True,
@@ -314,11 +241,7 @@ def load_paired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=
     ds = ganzoo.data.load_paired_folders("sketches/", "photos/", image_size=128)
     ```
     """
-    tf = _tf()
-    channels_b = channels if channels_b is None else channels_b
-    for arg, c in (("channels", channels), ("channels_b", channels_b)):
-        if c not in (1, 3):
-            raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
+    channels, channels_b = _check_channels(channels, channels_b)
     files_a, files_b = list_images(dir_a, "dir_a"), list_images(dir_b, "dir_b")
     stem = lambda p: os.path.splitext(os.path.basename(p))[0]  # noqa: E731
     by_stem = {stem(p): p for p in files_b}
@@ -330,9 +253,5 @@ def load_paired_folders(dir_a, dir_b, *, image_size=256, channels=3, channels_b=
             f"A without a B: {missing[:5]}"
         )
     files_b = [by_stem[stem(p)] for p in files_a]
-
-    def decode_pair(pa, pb):
-        return _decode(tf, pa, channels), _decode(tf, pb, channels_b)
-
-    return _paired_pipeline(tf, (files_a, files_b), decode_pair, image_size, jitter, batch_size,
-                            shuffle, seed, f"Folders {dir_a!r} and {dir_b!r}")
+    pipeline = _pipeline_args(image_size, jitter, batch_size, shuffle, seed, f"Folders {dir_a!r} and {dir_b!r}")
+    return tfdata.aligned_pairs(files_a, files_b, channels=channels, channels_b=channels_b, **pipeline)

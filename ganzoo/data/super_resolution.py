@@ -12,10 +12,14 @@ Three sources, one convention (LR made from HR by bicubic downsampling, as in SR
 `random_crop_pairs` (numpy) and `CropPairs` (a `keras.utils.PyDataset` drawing fresh
 random crops every epoch, for any backend) turn HR images into training pairs.
 No function here downloads anything unless the caller passes `download=True` to tfds.
+The TensorFlow ops of `load_div2k` and `paired_random_crop` are in `ganzoo.backend.tfdata`.
 """
 import os
 
 import numpy as np
+
+from ganzoo.backend import tfdata
+from ganzoo.data.tfds_loader import _import_tfds
 
 #: Photos that ship with the project's dependencies, by name, and the fixed split.
 #: The held-out photos are never cropped for training; evaluation uses them whole.
@@ -261,17 +265,7 @@ def paired_random_crop(lr, hr, *, lr_size, scale, seed):
 
     The HR crop is the LR crop's footprint: position and size times `scale`.
     """
-    import tensorflow as tf
-
-    # The LR grid is the HR grid divided by `scale`; take the smaller of the two so that a
-    # pair whose HR is not exactly `scale` x LR (odd DIV2K sizes) still crops in bounds.
-    size = tf.minimum(tf.shape(lr)[:2], tf.shape(hr)[:2] // scale)
-    maxval = size - lr_size + 1
-    yx = tf.random.stateless_uniform([2], seed=seed, minval=0, maxval=tf.int32.max, dtype=tf.int32) % maxval
-    lr_crop = lr[yx[0] : yx[0] + lr_size, yx[1] : yx[1] + lr_size]
-    hy, hx = yx[0] * scale, yx[1] * scale
-    hr_crop = hr[hy : hy + lr_size * scale, hx : hx + lr_size * scale]
-    return lr_crop, hr_crop
+    return tfdata.paired_random_crop(lr, hr, lr_size=lr_size, scale=scale, seed=seed)
 
 
 def load_div2k(split="train", *, scale=4, hr_size=96, batch_size=16, shuffle=True, seed=0,
@@ -296,26 +290,7 @@ def load_div2k(split="train", *, scale=4, hr_size=96, batch_size=16, shuffle=Tru
     if scale not in (2, 3, 4):
         raise ValueError(f"DIV2K has bicubic LR for scale 2, 3 and 4. Received: scale={scale!r}")
     _check_pair_args(hr_size, scale)
-    import tensorflow as tf
-    import tensorflow_datasets as tfds
-
+    tfds = _import_tfds()
     ds = tfds.load(f"div2k/bicubic_x{scale}", split=split, data_dir=data_dir, download=download,
                    shuffle_files=shuffle)
-    lr_size = hr_size // scale
-
-    def crop(index, example):
-        lr, hr = paired_random_crop(example["lr"], example["hr"], lr_size=lr_size, scale=scale,
-                                    seed=tf.stack([tf.cast(seed, tf.int64), index]))
-        lr = tf.ensure_shape(tf.cast(lr, tf.float32) / 127.5 - 1.0, (lr_size, lr_size, 3))
-        hr = tf.ensure_shape(tf.cast(hr, tf.float32) / 127.5 - 1.0, (hr_size, hr_size, 3))
-        return lr, hr
-
-    def big_enough(example):
-        # Real DIV2K images are ~2K pixels; skip any pair too small for one crop.
-        size = tf.minimum(tf.shape(example["lr"])[:2], tf.shape(example["hr"])[:2] // scale)
-        return tf.reduce_all(size >= lr_size)
-
-    ds = ds.filter(big_enough).enumerate().map(crop, num_parallel_calls=tf.data.AUTOTUNE)
-    if shuffle:
-        ds = ds.shuffle(256, seed=seed)
-    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return tfdata.div2k_crops(ds, scale=scale, hr_size=hr_size, batch_size=batch_size, shuffle=shuffle, seed=seed)

@@ -1,11 +1,12 @@
 """Loads image datasets from TensorFlow Datasets as `tf.data.Dataset`s.
 
-TensorFlow and tensorflow-datasets are imported lazily, inside these functions,
-so that the embedded datasets never import TensorFlow.
+tensorflow-datasets is imported lazily, inside these functions, so that the embedded
+datasets never import TensorFlow. This module checks names, splits and features; the
+tf.data pipeline that turns the examples into images is `ganzoo.backend.tfdata`'s.
 """
 import difflib
 
-SHUFFLE_BUFFER = 10_000
+from ganzoo.backend import tfdata
 
 
 def _import_tfds():
@@ -48,56 +49,6 @@ def check_tfds_name(name, embedded_names):
     )
 
 
-def _to_image_pipeline(tf, image_size, channels):
-    def convert(image):
-        image = tf.convert_to_tensor(image)
-        if image.shape.rank != 3:
-            raise ValueError(
-                "Expected the 'image' feature to have shape (height, width, "
-                f"channels). Received: image with shape {image.shape}"
-            )
-        if image.dtype == tf.uint8:
-            image = tf.cast(image, tf.float32) / 127.5 - 1.0
-        elif image.dtype.is_integer:
-            # e.g. uint16 images: scale by the dtype's maximum.
-            image = tf.cast(image, tf.float32) / (image.dtype.max / 2.0) - 1.0
-        else:
-            image = tf.clip_by_value(tf.cast(image, tf.float32), 0.0, 1.0) * 2.0 - 1.0
-        native_channels = image.shape[-1]
-        if native_channels == 4:  # RGBA: drop alpha.
-            image = image[..., :3]
-            native_channels = 3
-        if channels is not None and channels != native_channels:
-            if channels == 3 and native_channels == 1:
-                image = tf.repeat(image, 3, axis=-1)
-            elif channels == 1 and native_channels == 3:
-                weights = tf.constant([0.2989, 0.5870, 0.1140], tf.float32)
-                image = tf.reduce_sum(image * weights, axis=-1, keepdims=True)
-            else:
-                raise ValueError(
-                    "Can only convert between 1 and 3 channels. Received: "
-                    f"channels={channels} for images with {native_channels} channels"
-                )
-        if image_size is not None:
-            # Resize so the short side is image_size, then centre-crop: the
-            # output shape is fixed even when image sizes vary.
-            shape = tf.shape(image)
-            height = tf.cast(shape[0], tf.float32)
-            width = tf.cast(shape[1], tf.float32)
-            scale = float(image_size) / tf.minimum(height, width)
-            new_h = tf.maximum(image_size, tf.cast(tf.math.ceil(height * scale), tf.int32))
-            new_w = tf.maximum(image_size, tf.cast(tf.math.ceil(width * scale), tf.int32))
-            image = tf.image.resize(image, [new_h, new_w], method="bilinear", antialias=True)
-            top = (new_h - image_size) // 2
-            left = (new_w - image_size) // 2
-            image = image[top : top + image_size, left : left + image_size, :]
-            image = tf.ensure_shape(image, [image_size, image_size, image.shape[-1]])
-            image = tf.clip_by_value(image, -1.0, 1.0)
-        return image
-
-    return convert
-
-
 def load_tfds(
     name,
     split,
@@ -114,8 +65,6 @@ def load_tfds(
 ):
     """Loads `name` from TensorFlow Datasets as a `tf.data.Dataset` in [-1, 1]."""
     tfds = _import_tfds()
-    import tensorflow as tf
-
     try:
         ds, info = tfds.load(
             name,
@@ -159,32 +108,19 @@ def load_tfds(
             f"{list(features.keys())}. Received: labels={labels!r}"
         )
 
-    if num_samples is not None:
-        ds = ds.take(num_samples)
-    convert = _to_image_pipeline(tf, image_size, channels)
-    if labels:
-        ds = ds.map(
-            lambda ex: (convert(ex["image"]), tf.cast(ex["label"], tf.int32)),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True,
-        )
-    else:
-        ds = ds.map(
-            lambda ex: convert(ex["image"]),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True,
-        )
-    if shuffle:
-        ds = ds.shuffle(
-            SHUFFLE_BUFFER, seed=0 if seed is None else seed, reshuffle_each_iteration=True
-        )
-    if batch_size is not None:
-        ds = ds.batch(batch_size, drop_remainder=True)
-    if int(ds.cardinality()) == 0:
-        raise ValueError(
+    return tfdata.tfds_images(
+        ds,
+        image_size=image_size,
+        channels=channels,
+        labels=labels,
+        num_samples=num_samples,
+        shuffle=shuffle,
+        seed=seed,
+        batch_size=batch_size,
+        empty_error=(
             f"Dataset {name!r} (split={split!r}) is empty after applying "
             f"num_samples={num_samples} and batch_size={batch_size} "
             "(batches drop the remainder). Received: "
             f"num_samples={num_samples}, batch_size={batch_size}"
-        )
-    return ds.prefetch(tf.data.AUTOTUNE)
+        ),
+    )
