@@ -36,6 +36,17 @@ def _check_features(features, name):
     return arr
 
 
+def _check_feature_pair(features1, features2):
+    f1 = _check_features(features1, "features1")
+    f2 = _check_features(features2, "features2")
+    if f1.shape[1] != f2.shape[1]:
+        raise ValueError(
+            "`features1` and `features2` must have the same feature dimension. "
+            f"Received: features1.shape={f1.shape}, features2.shape={f2.shape}"
+        )
+    return f1, f2
+
+
 def _sqrtm_psd(matrix):
     """Symmetric PSD square root via eigh, clipping round-off negatives."""
     eigvals, eigvecs = np.linalg.eigh(matrix)
@@ -146,13 +157,7 @@ def frechet_distance_from_features(features1, features2):
     >>> frechet_distance_from_features(f, f)
     0.0
     """
-    f1 = _check_features(features1, "features1")
-    f2 = _check_features(features2, "features2")
-    if f1.shape[1] != f2.shape[1]:
-        raise ValueError(
-            "`features1` and `features2` must have the same feature dimension. "
-            f"Received: features1.shape={f1.shape}, features2.shape={f2.shape}"
-        )
+    f1, f2 = _check_feature_pair(features1, features2)
     mu1, sigma1 = feature_statistics(f1)
     mu2, sigma2 = feature_statistics(f2)
     return frechet_distance(mu1, sigma1, mu2, sigma2)
@@ -218,13 +223,7 @@ def kernel_inception_distance(
     ...     rng.normal(size=(200, 16)), rng.normal(size=(200, 16)) + 0.5,
     ...     num_subsets=10, subset_size=100)
     """
-    f1 = _check_features(features1, "features1")
-    f2 = _check_features(features2, "features2")
-    if f1.shape[1] != f2.shape[1]:
-        raise ValueError(
-            "`features1` and `features2` must have the same feature dimension. "
-            f"Received: features1.shape={f1.shape}, features2.shape={f2.shape}"
-        )
+    f1, f2 = _check_feature_pair(features1, features2)
     check_positive_int(degree, "degree")
     check_positive_int(num_subsets, "num_subsets")
     check_positive_int(subset_size, "subset_size", minimum=2)

@@ -7,10 +7,12 @@ from keras import layers, ops
 
 from ganzoo import losses
 from ganzoo.layers import (
-    ImagePool, ReflectionPadding2D, check_norm, conv_init, normalization, patchgan_discriminator,
+    ImagePool, ReflectionPadding2D, conv_init, normalization, patchgan_discriminator,
     patchgan_layers_for, residual_block,
 )
-from ganzoo.models.translation import ImageTranslationModel, check_positive, check_translation_shape
+from ganzoo.models.translation import (
+    ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
+)
 from ganzoo.registry import register
 from ganzoo.schedules import LinearDecay
 
@@ -299,12 +301,7 @@ def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_fil
     """
     image_shape = check_translation_shape(image_shape)
     h, w, c = image_shape
-    channels_b = c if channels_b is None else check_positive("channels_b", channels_b)
-    if channels_b > 4:
-        raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
-    check_positive("filters", filters)
-    check_positive("disc_filters", disc_filters)
-    check_norm(norm)
+    channels_b = check_translation_args(c, channels_b, filters, disc_filters, norm)
     if num_residual_blocks is None:
         num_residual_blocks = default_residual_blocks(image_shape)
     check_positive("num_residual_blocks", num_residual_blocks)

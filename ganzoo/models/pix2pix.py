@@ -6,8 +6,10 @@ import keras
 from keras import layers, ops
 
 from ganzoo import losses
-from ganzoo.layers import check_norm, conv_init, normalization, patchgan_discriminator, patchgan_layers_for
-from ganzoo.models.translation import ImageTranslationModel, check_positive, check_translation_shape
+from ganzoo.layers import conv_init, normalization, patchgan_discriminator, patchgan_layers_for
+from ganzoo.models.translation import (
+    ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
+)
 from ganzoo.registry import register
 
 
@@ -194,12 +196,7 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
             "`image_shape` must have power-of-two height and width for the U-Net. "
             f"Received: image_shape={image_shape}"
         )
-    channels_b = c if channels_b is None else check_positive("channels_b", channels_b)
-    if channels_b > 4:
-        raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
-    check_positive("filters", filters)
-    check_positive("disc_filters", disc_filters)
-    check_norm(norm)
+    channels_b = check_translation_args(c, channels_b, filters, disc_filters, norm)
     max_depth = unet_depth(image_shape)
     if depth is None:
         depth = max_depth

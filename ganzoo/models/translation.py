@@ -3,6 +3,7 @@ import numpy as np
 
 from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
+from ganzoo.layers import check_norm
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 
@@ -34,6 +35,17 @@ def check_positive(arg, value, integer=True, allow_zero=False):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"`{arg}` must be an {what} {bound}. Received: {arg}={value!r}")
     return value
+
+
+def check_translation_args(channels, channels_b, filters, disc_filters, norm):
+    """The builder arguments pix2pix and cyclegan share; returns `channels_b` (None: `channels`)."""
+    channels_b = channels if channels_b is None else check_positive("channels_b", channels_b)
+    if channels_b > 4:
+        raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
+    check_positive("filters", filters)
+    check_positive("disc_filters", disc_filters)
+    check_norm(norm)
+    return channels_b
 
 
 class ImageTranslationModel(AdversarialModel):
