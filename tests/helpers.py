@@ -13,14 +13,14 @@ def fit_or_xfail(model, *args, **kwargs):
     """`model.fit`, turning one known upstream failure into an xfail.
 
     torch on CPU: Keras runs convolutions with channels_last kernels, and torch's CPU
-    float16 convolution backward (slow_conv2d) rejects that layout for a kernel with
-    a single output filter (a discriminator's logit layer). Reproduced with a bare
-    `keras.layers.Conv2D(1, 4)` under mixed_float16, so not a ganzoo bug; on CUDA the
-    cuDNN path does not have it.
+    half-precision (float16 and bfloat16) convolution backward (slow_conv2d) rejects that
+    layout for a kernel with a single output filter (a discriminator's logit layer; dcgan
+    and cgan). Reproduced with a bare `keras.layers.Conv2D(1, 4)` under mixed_float16, so
+    not a ganzoo bug; on CUDA the cuDNN path does not have it.
     """
     try:
         return model.fit(*args, **kwargs)
     except RuntimeError as e:
         if keras.config.backend() == "torch" and "grad_weight must be contiguous" in str(e):
-            pytest.xfail("torch CPU float16 conv backward rejects Keras' channels_last 1-filter kernel")
+            pytest.xfail("torch CPU half-precision conv backward rejects Keras' channels_last 1-filter kernel")
         raise
