@@ -392,3 +392,22 @@ def test_crop_pairs_rotate_gives_every_orientation_and_matching_lr():
     assert all(np.array_equal(h, image) or np.array_equal(h, image[:, ::-1]) for h in plain_u8)
     a, b = sr_data.CropPairs([image], batch_size=16, hr_size=8, scale=2, rotate=True)[0]
     assert a.shape == (16, 4, 4, 3) and len({h.tobytes() for h in b}) > 2
+
+
+def test_tfds_loaders_say_when_a_dataset_is_not_prepared(tmp_path):
+    # No network is needed: with download=False tfds only looks in `data_dir`, finds nothing
+    # and raises AssertionError, which every ganzoo loader turns into the same ValueError.
+    pytest.importorskip("tensorflow_datasets")
+    pytest.importorskip("tensorflow")
+    import ganzoo
+    from ganzoo.data.image2image import load_cycle_gan
+
+    calls = {
+        "div2k/bicubic_x4": lambda: sr_data.load_div2k("train", data_dir=str(tmp_path)),
+        "cycle_gan/horse2zebra": lambda: load_cycle_gan("horse2zebra", data_dir=str(tmp_path)),
+        "mnist": lambda: ganzoo.data.load("mnist", data_dir=str(tmp_path)),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match=rf"Dataset '{name}' \(split='train[AB]?'\) is not prepared in "
+                                             rf"data_dir='{tmp_path}' and download=False"):
+            call()

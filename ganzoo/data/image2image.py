@@ -13,7 +13,7 @@ TensorFlow only when a pipeline is built.
 import os
 
 from ganzoo.backend import tfdata
-from ganzoo.data.tfds_loader import _import_tfds
+from ganzoo.data.tfds_loader import _import_tfds, not_prepared_error
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -137,10 +137,7 @@ def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=
             ds = tfds.load(full, split=f"{split}{side}", data_dir=data_dir, download=download,
                            shuffle_files=False)
         except AssertionError as e:
-            raise ValueError(
-                f"Dataset {full!r} is not prepared in data_dir={data_dir!r} and download=False. "
-                f"Prepare it on a machine with internet and pass `data_dir`. tfds said: {e}"
-            ) from e
+            raise not_prepared_error(full, f"{split}{side}", data_dir, e) from e
         sides.append(ds)
     return tfdata.cycle_gan(sides, image_size=image_size, load_size=default_load_size(image_size),
                             jitter=jitter, num_samples=num_samples, shuffle=shuffle, seed=seed,

@@ -21,6 +21,18 @@ def _import_tfds():
     return tfds
 
 
+def not_prepared_error(name, split, data_dir, error):
+    """The ValueError for tfds' AssertionError when a dataset's prepared files are missing."""
+    return ValueError(
+        f"Dataset {name!r} (split={split!r}) is not prepared in "
+        f"data_dir={data_dir!r} and download=False. Machines without "
+        "internet cannot download it: prepare it elsewhere (e.g. "
+        f"tfds.load({name!r}, data_dir=...) on a machine with internet), "
+        "copy that directory here and pass it as `data_dir=`, or pass "
+        f"download=True where a download is possible. tfds said: {error}"
+    )
+
+
 def check_tfds_name(name, embedded_names):
     """Raises a ValueError with close matches if `name` is no tfds builder."""
     tfds = _import_tfds()
@@ -75,15 +87,7 @@ def load_tfds(
             with_info=True,
         )
     except AssertionError as e:
-        # tfds raises AssertionError when the prepared data is missing.
-        raise ValueError(
-            f"Dataset {name!r} (split={split!r}) is not prepared in "
-            f"data_dir={data_dir!r} and download=False. Machines without "
-            "internet cannot download it: prepare it elsewhere (e.g. "
-            f"tfds.load({name!r}, data_dir=...) on a machine with internet), "
-            "copy that directory here and pass it as `data_dir=`, or pass "
-            f"download=True where a download is possible. tfds said: {e}"
-        ) from e
+        raise not_prepared_error(name, split, data_dir, e) from e
     except tfds.core.registered.DatasetNotFoundError as e:
         raise ValueError(f"Unknown dataset name. Received: name={name!r}. {e}") from e
     except (ValueError, KeyError) as e:
