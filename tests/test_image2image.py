@@ -256,6 +256,7 @@ for call, needle in [
     (lambda: d.load_unpaired_folders(a, a, channels_b=2), "channels_b=2"),
     (lambda: d.load_unpaired_folders(a, a + "/missing"), "dir_b="),
     (lambda: d.load_paired_folder(a, channels=2), "channels=2"),
+    (lambda: d.load_image_folder(a, channels=True), "channels=True"),
     (lambda: d.load_paired_folders(a, a, batch_size=0), "batch_size=0"),
     (lambda: d.load_image_folder(a, image_size=4), "image_size=4"),
     (lambda: d.load_cycle_gan(split="val"), "split='val'"),

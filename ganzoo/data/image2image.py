@@ -30,7 +30,7 @@ def _check_channels(channels, channels_b=None):
     """`(channels, channels_b)`, both checked to be 1 or 3; `channels_b=None` means as A."""
     channels_b = channels if channels_b is None else channels_b
     for arg, c in (("channels", channels), ("channels_b", channels_b)):
-        if c not in (1, 3):
+        if isinstance(c, bool) or c not in (1, 3):  # True == 1 is not a channel count
             raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
     return channels, channels_b
 
