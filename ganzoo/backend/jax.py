@@ -56,9 +56,10 @@ class Trainer(keras.Model):
         `variables`; `others` the rest, whose updates (BatchNorm statistics, seeds) the
         caller assigns back in the outer scope.
         """
-        outer = self._require_ctx().scope
+        ctx = self._require_ctx()
+        outer = ctx.scope
         ids = {id(v) for v in variables}
-        others = [v for v in self._step_ctx.all_vars if id(v) not in ids]
+        others = [v for v in ctx.all_vars if id(v) not in ids]
 
         def f(values):
             mapping = [(v, outer.get_current_value(v)) for v in others]
