@@ -15,6 +15,8 @@ class MyGAN(AdversarialModel):
 `GAN` adds what every noise-to-sample model shares: a latent space, `generate(n)` and
 the alternating discriminator/generator step with selectable losses.
 """
+import copy
+
 import numpy as np
 import keras
 from keras import ops
@@ -240,7 +242,9 @@ class AdversarialModel(Trainer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        # Keras' deserializer consumes the nested dicts it is given: work on a copy, so the
+        # caller's config (e.g. one reused for a second clone) stays whole.
+        config = copy.deepcopy(config)
         for name in cls.network_names:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
@@ -447,7 +451,7 @@ class GAN(AdversarialModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)
         for key in ("d_loss", "g_loss"):
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
