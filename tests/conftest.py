@@ -1,11 +1,37 @@
-import os
+"""Test set-up: the two tiers, one Keras state per test, the torch thread count.
 
-import keras
-import numpy as np
-import pytest
+Tiers (keras-hub's `--run_large` shape): plain `pytest` runs the fast tier; tests marked
+`@pytest.mark.slow` (quality runs, example scripts, multi-minute trainings, extra SIGKILL
+chains) run only with `--run-slow`. `pytest --run-slow -m slow` runs the slow tier alone.
+"""
+import atexit
+import os
+import shutil
+import tempfile
 
 # Quiet TensorFlow's C++ start-up logs in test output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# JAX: a persistent compilation cache shared by every model this session builds and by
+# the child processes it starts (they inherit the variables). The suite builds the same
+# tiny configurations many times, and XLA gives them identical programs: a cache hit
+# costs ~1 CPU-second where compiling pix2pix's step costs ~16 (docs/development.md).
+# A fresh directory per session unless GANZOO_JAX_CACHE_DIR names a lasting one.
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    if os.environ.get("GANZOO_JAX_CACHE_DIR"):
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = os.environ["GANZOO_JAX_CACHE_DIR"]
+    else:
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="ganzoo-jax-cache-")
+        atexit.register(shutil.rmtree, os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+# XLA's CPU backend without LLVM's optimisation passes: the test models are tiny, so the
+# programs run about as fast and compile in less than half the CPU time (pix2pix's step:
+# 8 vs 17 CPU-s). Comparisons inside a test run under the same flags, so bitwise checks
+# hold; set XLA_FLAGS yourself to test with other flags.
+os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
 
 if keras.config.backend() == "torch":
     import torch
@@ -15,6 +41,20 @@ if keras.config.backend() == "torch":
     torch.set_num_threads(1)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the slow tier (tests marked @pytest.mark.slow)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow tier: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_keras_state():
     """Every test starts from the same global seed and the float32 policy."""
@@ -22,12 +62,7 @@ def _fresh_keras_state():
     keras.config.set_dtype_policy("float32")
     yield
     keras.config.set_dtype_policy("float32")
-    keras.backend.clear_session()
-
-
-def weights_of(model):
-    return [np.array(keras.ops.convert_to_numpy(v)) for v in model.weights]
-
-
-def backend():
-    return keras.config.backend()
+    # Layer-name counters only: a full `clear_session()` also runs the garbage collector
+    # (~0.1-1 s a test with TensorFlow loaded) and drops kernel caches that the
+    # harness' shared models reuse.
+    keras.backend.clear_session(free_memory=False)

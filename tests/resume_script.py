@@ -2,13 +2,13 @@
 
 python tests/resume_script.py NAME[,NAME...] WORKDIR [--kill-after K]
 
-For each model in turn (skipping those whose WORKDIR/final_NAME.npz exists): fit it with
-`ganzoo.resume.BackupAndRestore(WORKDIR/backup_NAME)`. With `--kill-after K`, a model not
-killed before (no WORKDIR/killed_NAME) writes that marker after its K-th trained batch and
-the process sleeps, so that the parent can SIGKILL it at a known point. Run the same
-command again and the model resumes from its backup. At the end of a model's training
-every state variable goes to WORKDIR/final_NAME.npz and what was restored to
-WORKDIR/restored_NAME.json.
+For each model in turn (skipping those whose WORKDIR/final_NAME.npz exists): fit it under
+the harness' resume protocol (`tests.harness.train_with_backup`, backups in
+WORKDIR/backup_NAME). With `--kill-after K`, a model not killed before (no
+WORKDIR/killed_NAME) writes that marker after its K-th trained batch and the process
+sleeps, so that the parent can SIGKILL it at a known point. Run the same command again
+and the model resumes from its backup. At the end of a model's training every state
+variable goes to WORKDIR/final_NAME.npz and what was restored to WORKDIR/restored_NAME.json.
 """
 import argparse
 import json
@@ -17,6 +17,7 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -28,15 +29,7 @@ if keras.config.backend() == "torch":
     # gives the same reduction order, hence bitwise-equal results.
     torch.set_num_threads(1)
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import ganzoo  # noqa: E402
-from ganzoo.registry import get_test_config  # noqa: E402
-from ganzoo.resume import BackupAndRestore, _variables  # noqa: E402
-
-NUM_EXAMPLES = 16
-BATCH_SIZE = 4  # 4 batches per epoch
-EPOCHS = 3
-SAVE_FREQ = 3   # backups after global batches 3, 6, 9, ... and at every epoch end
+from tests.harness import state_arrays, train_with_backup  # noqa: E402
 
 
 class KillPoint(keras.callbacks.Callback):
@@ -54,27 +47,6 @@ class KillPoint(keras.callbacks.Callback):
             time.sleep(300)
 
 
-def train(name, backup_dir, kill_after=0, marker=None, epochs=EPOCHS):
-    """Build `name` from fixed seeds and fit it; returns (model, backup callback)."""
-    keras.utils.set_random_seed(0)
-    model = ganzoo.get(name, **get_test_config(name))
-    data = model.example_data(NUM_EXAMPLES, seed=1)
-    backup = BackupAndRestore(backup_dir, save_freq=SAVE_FREQ)
-    callbacks = [backup]
-    if kill_after:
-        callbacks.append(KillPoint(kill_after, marker))
-    # shuffle=False: the data order of an epoch does not depend on where the run started.
-    model.fit(data, batch_size=BATCH_SIZE, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks)
-    return model, backup
-
-
-def state_arrays(model):
-    # Keyed by position only: variable names carry layer names, which get a suffix
-    # (dense_10, adam_2) in a process that built the model before.
-    return {f"{group}:{i}": np.asarray(keras.ops.convert_to_numpy(v))
-            for i, (group, v) in enumerate(_variables(model))}
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("names")
@@ -86,8 +58,8 @@ def main():
         if os.path.exists(final):
             continue
         marker = os.path.join(args.workdir, f"killed_{name}")
-        kill_after = 0 if os.path.exists(marker) else args.kill_after
-        model, backup = train(name, os.path.join(args.workdir, f"backup_{name}"), kill_after, marker)
+        callbacks = [] if os.path.exists(marker) or not args.kill_after else [KillPoint(args.kill_after, marker)]
+        model, backup = train_with_backup(name, os.path.join(args.workdir, f"backup_{name}"), callbacks)
         restored = backup.restored and {k: backup.restored[k] for k in ("epoch", "step", "global_step")}
         with open(os.path.join(args.workdir, f"restored_{name}.json"), "w") as f:
             json.dump(restored, f)

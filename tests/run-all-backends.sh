@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# Run the test suite once under each Keras backend (tensorflow, jax, torch).
-# Fails if any backend fails, and if pytest collected no test (exit code 5).
-# Extra arguments go to pytest, e.g.: bash tests/run-all-backends.sh -x -k dcgan
+# The test suite as CI runs it: the fast tier once under each Keras backend (tensorflow,
+# jax, torch), then the slow tier (`--run-slow -m slow`) once, under one backend.
+# Fails if any run fails, and if a pytest run collected no test (exit code 5).
+#
+# Extra arguments go to every pytest run, e.g.: bash tests/run-all-backends.sh -x -k dcgan
+# GANZOO_TEST_BACKENDS  backends of the fast tier (default: "tensorflow jax torch")
+# GANZOO_SLOW_BACKEND   backend of the slow tier (default: jax); "none" skips the slow tier
+# Each run prints its wall time; the last line is "all backends: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
 backends="${GANZOO_TEST_BACKENDS:-tensorflow jax torch}"
+slow_backend="${GANZOO_SLOW_BACKEND:-jax}"
 status=0
 total_passed=0
 total_failed=0
-for b in $backends; do
-  echo "=== KERAS_BACKEND=$b"
+suite_start=$(date +%s)
+summary=""
+
+run_tier() {  # run_tier LABEL BACKEND PYTEST_ARGS...
+  local label=$1 b=$2
+  shift 2
+  echo "=== $label: KERAS_BACKEND=$b"
+  local start log rc last p f
   start=$(date +%s)
   log=$(mktemp)
   KERAS_BACKEND=$b python -m pytest -p no:cacheprovider --timeout=900 "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
-  echo "=== KERAS_BACKEND=$b exit=$rc in $(( $(date +%s) - start )) s"
+  local seconds=$(( $(date +%s) - start ))
+  echo "=== $label: KERAS_BACKEND=$b exit=$rc in $seconds s"
   if [ "$rc" -eq 5 ]; then
-    echo "=== KERAS_BACKEND=$b collected no tests: that is a failure, not a pass"
+    echo "=== $label: KERAS_BACKEND=$b collected no tests: that is a failure, not a pass"
     status=1
   elif [ "$rc" -ne 0 ]; then
     status=1
@@ -27,8 +40,19 @@ for b in $backends; do
   f=$(echo "$last" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}')
   total_passed=$(( total_passed + ${p:-0} ))
   total_failed=$(( total_failed + ${f:-0} ))
+  summary="$summary$label $b: $seconds s, exit $rc, ${last:-no summary line}"$'\n'
   rm -f "$log"
+}
+
+for b in $backends; do
+  run_tier "fast tier" "$b" "$@"
 done
+if [ "$slow_backend" != "none" ]; then
+  run_tier "slow tier" "$slow_backend" --run-slow -m slow "$@"
+fi
+echo "=== times"
+printf '%s' "$summary"
+echo "=== whole suite: $(( $(date +%s) - suite_start )) s"
 if [ "$status" -ne 0 ] && [ "$total_failed" -eq 0 ]; then total_failed=1; fi
 echo "all backends: $total_passed passed, $total_failed failed"
 exit $status

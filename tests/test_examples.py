@@ -1,9 +1,13 @@
-"""The example scripts run top to bottom (tiny settings)."""
+"""The example scripts (examples/) run top to bottom with tiny settings: all of them, here.
+
+Slow tier: each is a fresh process that imports Keras and compiles its models.
+"""
 import os
 import subprocess
 import sys
 
 import keras
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -16,6 +20,7 @@ def run_example(script, *args):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_dcgan_digits_example(tmp_path):
     out = run_example("dcgan_digits.py", "--epochs", "1", "--image-size", "8", "--filters", "4",
                       "--out", str(tmp_path))
@@ -23,11 +28,13 @@ def test_dcgan_digits_example(tmp_path):
     assert (tmp_path / "dcgan.keras").exists() and (tmp_path / "samples" / "samples_epoch0001.png").exists()
 
 
+@pytest.mark.slow
 def test_gan_ring_example(tmp_path):
     out = run_example("gan_ring.py", "--steps", "20", "--out", str(tmp_path))
     assert "modes covered:" in out and (tmp_path / "ring.png").exists()
 
 
+@pytest.mark.slow
 def test_cgan_digits_example(tmp_path):
     out = run_example("cgan_digits.py", "--epochs", "2", "--image-size", "8", "--filters", "4",
                       "--eval-every", "1", "--out", str(tmp_path))
@@ -38,6 +45,7 @@ def test_cgan_digits_example(tmp_path):
     assert (tmp_path / "cgan.keras").exists() and (tmp_path / "one_row_per_label.png").exists()
 
 
+@pytest.mark.slow
 def test_srgan_photos_example(tmp_path):
     out = run_example("srgan_photos.py", "--epochs", "2", "--steps", "2", "--blocks", "1", "--filters", "8",
                       "--out", str(tmp_path))
@@ -45,8 +53,17 @@ def test_srgan_photos_example(tmp_path):
     assert (tmp_path / "srgan_astronaut.png").exists()
 
 
+@pytest.mark.slow
 def test_pix2pix_photos_example(tmp_path):
     out = run_example("pix2pix_photos.py", "--epochs", "1", "--image-size", "16", "--filters", "4",
                       "--num-crops", "32", "--out", str(tmp_path))
     assert "translated: (8, 16, 16, 3)" in out and "mean |pix2pix - sharp|" in out
     assert (tmp_path / "pix2pix.keras").exists() and (tmp_path / "samples" / "samples_epoch0001.png").exists()
+
+
+@pytest.mark.slow
+def test_cyclegan_digits_example(tmp_path):
+    out = run_example("cyclegan_digits.py", "--epochs", "1", "--image-size", "16", "--filters", "4", "--blocks", "1",
+                      "--num-train", "8", "--out", str(tmp_path))
+    assert "label preservation B->A:" in out
+    assert (tmp_path / "cyclegan_digits.png").exists() and (tmp_path / "cyclegan.keras").exists()

@@ -1,11 +1,12 @@
 """Quality: the vanilla GAN learns the 8-Gaussian ring (PacGAN / VEEGAN protocol)."""
 import time
 
-import numpy as np
+import pytest
 
 import ganzoo
 
 
+@pytest.mark.slow
 def test_gan_covers_all_ring_modes():
     # 5,000 steps of batch 100: 8/8 modes and ~85 % high-quality samples on JAX in ~10 s
     # (PacGAN Table 1 reports 6.3 modes / 98.2 % for its longer-trained GAN).

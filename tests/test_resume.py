@@ -1,4 +1,11 @@
-"""Resume after a kill: a SIGKILLed and restarted run ends bitwise equal to an uninterrupted one."""
+"""Resume after a kill (ganzoo/resume.py): real SIGKILLs, torn and corrupt backups, callback state.
+
+The in-process interrupt-and-resume check of every registered model is the harness'
+`run_resume_test` (tests/models/test_registered.py). Here a child process is SIGKILLed
+mid-epoch and rerun: one model per backend in the fast tier (gan), the models with the
+most state (dcgan's BatchNorm, cyclegan's four networks, decaying rate and image pools)
+in the slow tier.
+"""
 import json
 import os
 import signal
@@ -14,16 +21,10 @@ import pytest
 import ganzoo
 from ganzoo.registry import get_test_config
 from ganzoo.resume import BackupAndRestore
-
-sys.path.insert(0, str(Path(__file__).parent))
-import resume_script as rs  # noqa: E402
+from tests import harness
+from tests.harness import Crash as _Crash
 
 REPO = Path(__file__).resolve().parent.parent
-KILL_AFTER = 7  # 4 batches per epoch: killed after epoch 2's third batch
-# Backups every 3 batches and at epoch ends: the last one before the kill is after
-# batch 6, i.e. epoch index 1, 2 batches into it; batch 7 is lost and trained again.
-EXPECTED_RESTORE = {"epoch": 1, "step": 2, "global_step": 6}
-SIGKILL_MODELS = ("gan", "dcgan", "cyclegan")
 
 
 def _child_env():
@@ -41,7 +42,7 @@ def _run_killing(names, workdir, timeout=240):
         with open(workdir / f"stderr_{runs}.txt", "w") as err:
             proc = subprocess.Popen(
                 [sys.executable, str(REPO / "tests" / "resume_script.py"), ",".join(names), str(workdir),
-                 "--kill-after", str(KILL_AFTER)],
+                 "--kill-after", str(harness.KILL_AFTER)],
                 env=_child_env(), stdout=subprocess.DEVNULL, stderr=err,
             )
             while proc.poll() is None:
@@ -61,70 +62,33 @@ def _run_killing(names, workdir, timeout=240):
             pytest.fail(f"child failed ({proc.returncode}): {(workdir / f'stderr_{runs}.txt').read_text()[-3000:]}")
 
 
-def _assert_same_state(expected, got_path):
-    got = np.load(got_path)
-    assert sorted(got.files) == sorted(expected), "different state variables"
-    for key, value in expected.items():
-        # Bitwise: same ops on the same inputs in the same order on CPU.
-        np.testing.assert_array_equal(got[key], value, err_msg=key)
+def _check_sigkill_chain(names, workdir, timeout):
+    # One child process chain: each model is SIGKILLed once mid-epoch, then the same
+    # command runs again and resumes it from its backup.
+    killed, runs = _run_killing(names, workdir, timeout=timeout)
+    assert killed == set(names) and runs == len(names) + 1
+    for name in names:
+        assert json.loads((workdir / f"restored_{name}.json").read_text()) == harness.EXPECTED_RESTORE
+        assert not (workdir / f"backup_{name}").exists()  # deleted once fit completed
+        reference, _ = harness.train_with_backup(name, str(workdir / f"reference_{name}"))
+        # The state compared includes both optimizers' moments and iterations, BatchNorm
+        # statistics, the SeedGenerator state and the loss trackers.
+        variable_names = [v.name for _, v in harness._variables(reference)]
+        assert "seed_generator_state" in variable_names
+        assert variable_names.count("iteration") >= 2
+        for opt in reference.optimizer_networks:
+            assert harness.iterations(getattr(reference, opt)) == 12
+        got = np.load(workdir / f"final_{name}.npz")
+        harness.assert_same_state(harness.state_arrays(reference), {k: got[k] for k in got.files})
 
 
 def test_sigkill_mid_epoch_then_resume_equals_uninterrupted(tmp_path):
-    # One child process chain: each model is SIGKILLed once mid-epoch, then the same
-    # command runs again and resumes it from its backup. cyclegan brings the most state
-    # (four networks, two optimizers with a decaying rate, two image pools).
-    names = list(SIGKILL_MODELS)
-    killed, runs = _run_killing(names, tmp_path, timeout=600)
-    assert killed == set(names) and runs == len(names) + 1
-    for name in names:
-        assert json.loads((tmp_path / f"restored_{name}.json").read_text()) == EXPECTED_RESTORE
-        assert not (tmp_path / f"backup_{name}").exists()  # deleted once fit completed
-        reference, _ = rs.train(name, str(tmp_path / f"reference_{name}"))
-        expected = rs.state_arrays(reference)
-        # The state compared includes both optimizers' moments and iterations, BatchNorm
-        # statistics, the SeedGenerator state and the loss trackers.
-        names = [v.name for _, v in rs._variables(reference)]
-        assert "seed_generator_state" in names
-        assert names.count("iteration") >= 2
-        for opt in reference.optimizer_networks:
-            assert int(keras.ops.convert_to_numpy(getattr(reference, opt).iterations)) == 12
-        _assert_same_state(expected, tmp_path / f"final_{name}.npz")
+    _check_sigkill_chain(["gan"], tmp_path, timeout=300)
 
 
-class _Crash(keras.callbacks.Callback):
-    """Simulates a crash: raises after the given batch (on_train_end never runs)."""
-
-    def __init__(self, after):
-        super().__init__()
-        self.after, self.seen = after, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.after:
-            raise KeyboardInterrupt("simulated crash")
-
-
-# The others: the same backup/restore path, interrupted in-process (a process per model
-# with a real SIGKILL costs a compilation each on every backend).
-OTHER_MODELS = ganzoo.list_models(exclude=list(SIGKILL_MODELS))
-
-
-@pytest.mark.parametrize("name", OTHER_MODELS)
-def test_interrupted_then_resumed_equals_uninterrupted(name, tmp_path):
-    backup_dir = str(tmp_path / "backup")
-    keras.utils.set_random_seed(0)
-    model = ganzoo.get(name, **get_test_config(name))
-    data = model.example_data(rs.NUM_EXAMPLES, seed=1)
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(data, batch_size=rs.BATCH_SIZE, epochs=rs.EPOCHS, shuffle=False, verbose=0,
-                  callbacks=[BackupAndRestore(backup_dir, save_freq=rs.SAVE_FREQ), _Crash(KILL_AFTER)])
-    resumed, backup = rs.train(name, backup_dir)
-    assert {k: backup.restored[k] for k in EXPECTED_RESTORE} == EXPECTED_RESTORE
-    reference, _ = rs.train(name, str(tmp_path / "reference"))
-    expected = rs.state_arrays(reference)
-    got = rs.state_arrays(resumed)
-    for key, value in expected.items():
-        np.testing.assert_array_equal(got[key], value, err_msg=key)
+@pytest.mark.slow
+def test_sigkill_chain_of_models_with_the_most_state(tmp_path):
+    _check_sigkill_chain(["dcgan", "cyclegan"], tmp_path, timeout=600)
 
 
 def _tiny_fit(model, callbacks, epochs=2):

@@ -1,4 +1,4 @@
-"""Bad input fails before any training with a message naming the argument and the value.
+"""Bad input fails before any training with a message naming the argument and the value (ganzoo/validation.py).
 
 One table: each case builds the bad input, the expected message fragments, and whether a
 model must be left untrained (fit cases). Runs on every backend.
@@ -10,6 +10,7 @@ import pytest
 import ganzoo
 from ganzoo import validation
 from ganzoo.registry import get_test_config
+from ganzoo.validation import check_labels
 
 
 def _dcgan():
@@ -181,3 +182,23 @@ def test_check_inputs_can_be_turned_off():
     model.fit((_images() + 1) * 127.5, batch_size=4, epochs=1, verbose=0)  # trains, unchecked
     assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == 2
 
+
+@pytest.mark.parametrize(
+    "labels, match",
+    [
+        (np.array([0, 1, 3]), r"\[0, 2\].*Received: a label labels=3"),
+        (np.array([0, -1, 2]), r"\[0, 2\].*Received: a label labels=-1"),
+        (np.array([0.0, 1.0, 2.0]), r"integer class labels.*Received: labels.dtype=float64"),
+        (np.array([True, False, True]), r"integer class labels.*Received: labels.dtype=bool"),
+        (np.eye(3, dtype="int32"), r"one class index per sample.*Received: labels.shape=\(3, 3\)"),
+        (np.array([0, 1]), r"one label per sample: expected 3.*Received: labels.shape=\(2,\)"),
+    ],
+)
+def test_check_labels_rejects(labels, match):
+    with pytest.raises(ValueError, match=match):
+        check_labels(labels, 3, name="labels", num_samples=3)
+
+
+def test_check_labels_accepts_column_and_int64():
+    out = check_labels(np.array([[0], [2], [1]], dtype="int64"), 3)
+    assert out.dtype == np.int32 and out.tolist() == [0, 2, 1]

@@ -1,10 +1,4 @@
-"""Tests for ganzoo.metrics against numpy / scipy / scikit-image references.
-
-Nothing here downloads: feature extractors are tiny random-weight nets and the
-digits classifier is trained once per module into a temporary cache dir.
-"""
-import os
-
+"""Image metrics (ganzoo/metrics/image_metrics.py) against their reference formulas."""
 import keras
 import numpy as np
 import pytest
@@ -14,28 +8,18 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from ganzoo import metrics
 from ganzoo.metrics import (
     FeatureExtractor,
-    digits_class_accuracy,
     fid,
-    frechet_classifier_distance,
     frechet_distance,
     frechet_distance_from_features,
-    get_digits_classifier,
     inception_score,
     inception_score_from_images,
     inception_v3_features,
     kernel_inception_distance,
     kid,
-    load_digits_split,
-    mode_coverage,
     psnr,
     rgb_to_y,
     ssim,
 )
-
-
-# --------------------------------------------------------------------------
-# Fréchet distance
-# --------------------------------------------------------------------------
 
 
 def reference_fd(f1, f2):
@@ -87,11 +71,6 @@ def test_frechet_distance_bad_input():
         frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.zeros((2, 3)))
 
 
-# --------------------------------------------------------------------------
-# KID
-# --------------------------------------------------------------------------
-
-
 def reference_kid(f1, f2, num_subsets, subset_size, seed):
     """Direct numpy unbiased MMD^2 estimator with the cubic kernel."""
     d = f1.shape[1]
@@ -133,11 +112,6 @@ def test_kid_bad_input():
         kernel_inception_distance(np.zeros((3, 2, 1)), np.zeros((4, 2)))
 
 
-# --------------------------------------------------------------------------
-# Inception score
-# --------------------------------------------------------------------------
-
-
 def reference_is(p, splits):
     n = len(p)
     scores = []
@@ -166,11 +140,6 @@ def test_inception_score_bad_input():
         inception_score(np.full((4, 3), 2.0), splits=1)
     with pytest.raises(ValueError, match=r"splits=5"):
         inception_score(np.full((4, 2), 0.5), splits=5)
-
-
-# --------------------------------------------------------------------------
-# PSNR / SSIM
-# --------------------------------------------------------------------------
 
 
 def _image_pair(shape=(3, 24, 20, 3), seed=5):
@@ -240,11 +209,6 @@ def test_psnr_ssim_bad_input():
         rgb_to_y(np.zeros((2, 2)))
 
 
-# --------------------------------------------------------------------------
-# Feature extractors and image-level wrappers
-# --------------------------------------------------------------------------
-
-
 def _tiny_extractor(size=16, channels=3):
     keras.utils.set_random_seed(0)
     return keras.Sequential(
@@ -294,114 +258,6 @@ def test_inception_v3_never_downloads(tmp_path, monkeypatch):
     # fid() with the default extractor must raise the same clear error.
     with pytest.raises(FileNotFoundError, match="never downloads"):
         fid(np.zeros((2, 8, 8, 1)), np.zeros((2, 8, 8, 1)))
-
-
-# --------------------------------------------------------------------------
-# Mode coverage
-# --------------------------------------------------------------------------
-
-
-def _ring():
-    angles = 2 * np.pi * np.arange(8) / 8
-    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
-
-
-def test_mode_coverage_ring():
-    modes = _ring()
-    good = np.repeat(modes[:5], 4, axis=0) + 0.01  # 20 samples within 3 std
-    junk = np.array([[10.0, 10.0]] * 10 + [[0.0, 0.0]] * 10)  # 20 far samples
-    out = mode_coverage(np.concatenate([good, junk]), modes, std=0.01)
-    assert out["modes_covered"] == 5
-    assert out["num_modes"] == 8
-    assert out["high_quality_fraction"] == pytest.approx(0.5)
-    assert out["mode_counts"] == [4, 4, 4, 4, 4, 0, 0, 0]
-    # A sample just outside 3 std of its mode is low quality.
-    out = mode_coverage(modes[:1] + [0.031, 0.0], modes, std=0.01)
-    assert out["modes_covered"] == 0 and out["high_quality_fraction"] == 0.0
-    # min_count raises the bar for coverage.
-    assert mode_coverage(good, modes, std=0.01, min_count=5)["modes_covered"] == 0
-
-
-def test_mode_coverage_grid():
-    g = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
-    modes = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    samples = modes + np.random.default_rng(0).normal(scale=0.05 / 3, size=modes.shape)
-    out = mode_coverage(samples, modes, std=0.05)
-    assert out["modes_covered"] == 25 and out["high_quality_fraction"] == 1.0
-
-
-def test_mode_coverage_bad_input():
-    with pytest.raises(ValueError, match=r"samples\.shape=\(3, 3\)"):
-        mode_coverage(np.zeros((3, 3)), _ring(), std=0.01)
-    with pytest.raises(ValueError, match=r"std=0"):
-        mode_coverage(np.zeros((3, 2)), _ring(), std=0)
-
-
-# --------------------------------------------------------------------------
-# Digits classifier
-# --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def digits_cache(tmp_path_factory):
-    cache_dir = tmp_path_factory.mktemp("ganzoo_cache")
-    model = get_digits_classifier(cache_dir=str(cache_dir))
-    return str(cache_dir), model
-
-
-def test_digits_split_is_fixed():
-    x_tr, y_tr = load_digits_split("train")
-    x_te, y_te = load_digits_split("test")
-    assert x_tr.shape == (1500, 8, 8, 1) and x_te.shape == (297, 8, 8, 1)
-    assert x_tr.min() == -1.0 and x_tr.max() == 1.0
-    from sklearn.datasets import load_digits
-
-    perm = np.random.default_rng(0).permutation(1797)
-    np.testing.assert_array_equal(y_te, load_digits().target[perm[1500:]])
-
-
-def test_digits_classifier_accuracy(digits_cache):
-    _, model = digits_cache
-    x, y = load_digits_split("test")
-    out = digits_class_accuracy(x, y, classifier=model)
-    assert out["accuracy"] >= 0.97
-    assert set(out["per_label_accuracy"]) == set(range(10))
-    # Upsampled RGB versions (as generators produce) are classified as well.
-    x16 = np.repeat(np.repeat(x, 2, axis=1), 2, axis=2)
-    x32rgb = np.repeat(np.repeat(np.repeat(x16, 2, axis=1), 2, axis=2), 3, axis=-1)
-    for xs in (x16, x32rgb):
-        assert digits_class_accuracy(xs, y, classifier=model)["accuracy"] >= 0.97
-
-
-def test_digits_classifier_cache_reloads_equal_model(digits_cache):
-    cache_dir, model = digits_cache
-    assert os.path.exists(os.path.join(cache_dir, "digits_classifier_v1.keras"))
-    loaded = get_digits_classifier(cache_dir=cache_dir)
-    assert loaded is not model
-    for w1, w2 in zip(model.get_weights(), loaded.get_weights()):
-        np.testing.assert_array_equal(w1, w2)
-    x, _ = load_digits_split("test")
-    np.testing.assert_allclose(
-        loaded.predict(x[:16], verbose=0), model.predict(x[:16], verbose=0), atol=1e-6
-    )
-
-
-def test_frechet_classifier_distance(digits_cache):
-    _, model = digits_cache
-    x_tr, _ = load_digits_split("train")
-    x_te, _ = load_digits_split("test")
-    noise = np.random.default_rng(0).uniform(-1, 1, x_te.shape).astype("float32")
-    real_real = frechet_classifier_distance(x_tr, x_te, classifier=model)
-    real_noise = frechet_classifier_distance(x_te, noise, classifier=model)
-    assert real_real < 0.1 * real_noise
-
-
-def test_digits_bad_input(digits_cache):
-    _, model = digits_cache
-    with pytest.raises(ValueError, match=r"labels\.shape=\(3,\)"):
-        digits_class_accuracy(np.zeros((2, 8, 8, 1)), [0, 1, 2], classifier=model)
-    with pytest.raises(ValueError, match=r"split='val'"):
-        load_digits_split("val")
 
 
 def test_public_api_exports():

@@ -9,7 +9,7 @@ import ganzoo
 
 torch = pytest.importorskip("torch")
 
-_PATH = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "dcgan_throughput.py")
+_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "dcgan_throughput.py")
 _spec = importlib.util.spec_from_file_location("dcgan_throughput", _PATH)
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)

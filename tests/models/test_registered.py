@@ -1,0 +1,55 @@
+"""Every registered model through the harness' generic checks, on the current backend.
+
+A new `@ganzoo.register`ed model is covered here with no new test code: its builder's
+`test_config` gives the tiny configuration (tests/harness.py has the checks).
+"""
+import keras
+import pytest
+
+import ganzoo
+from tests import harness
+
+MODELS = ganzoo.list_models()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_fit_step_moves_every_network(name):
+    harness.run_fit_step_test(harness.shared_model(name))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_generate_shape_range_and_seed(name):
+    harness.run_generate_test(harness.shared_model(name))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_config_round_trip(name):
+    harness.run_serialization_test(harness.shared_model(name))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_file_round_trip_and_training_continues(name, tmp_path):
+    harness.run_saving_test(harness.shared_model(name), tmp_path)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_first_network_saves_alone(name, tmp_path):
+    harness.run_network_saving_test(harness.shared_model(name), tmp_path)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_bad_input_refused_before_any_step(name):
+    harness.run_bad_input_test(harness.shared_model(name))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_interrupted_then_resumed_equals_uninterrupted(name, tmp_path):
+    harness.run_resume_test(name, tmp_path)
+
+
+# dcgan in the fast tier; the whole sweep (a compilation per model and policy) is slow.
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("name", [n if n == "dcgan" else pytest.param(n, marks=pytest.mark.slow) for n in MODELS])
+def test_fit_under_mixed_precision(name, policy):
+    keras.config.set_dtype_policy(policy)  # before building: layers take it at creation
+    harness.run_fit_step_test(harness.shared_model(name), policy=policy)
