@@ -189,7 +189,7 @@ def junit_summary(path):
 
 def tests(mode, env, work, backend, timeout):
     xml = os.path.join(work, f"junit_{backend}.xml")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={xml}", *mode["tests"]]
+    cmd = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", f"--junitxml={xml}", *mode["tests"]]
     r = run(cmd, timeout, env=dict(env, KERAS_BACKEND=backend), cwd=work)
     phase = dict(status=r["status"], returncode=r["returncode"], seconds=r["seconds"], timeout_s=r["timeout_s"],
                  command=f"KERAS_BACKEND={backend} " + " ".join(cmd[1:]),
