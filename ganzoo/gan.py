@@ -18,6 +18,8 @@ the alternating discriminator/generator step with selectable losses.
 import numpy as np
 import keras
 from keras import ops
+# The class Keras' monitoring callbacks search for metric directions (no public alias).
+from keras.src.trainers.compile_utils import MetricsList
 
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
@@ -45,7 +47,8 @@ class AdversarialModel(Trainer):
         # Noise comes from a generator the model owns: its state is a model variable, so
         # it advances under jit on every backend and is saved and restored with the model.
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self._trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        self._trackers = [_loss_tracker(n) for n in self.loss_names]
+        self._loss_trackers = LossTrackers(self._trackers)
         # [1 + index of the optimizer, its update number] of the first non-finite loss or
         # gradient, written in-graph by `update()` (no host sync) and read by
         # `ganzoo.guards.TerminateOnNaN` to name the network and the step.
@@ -61,7 +64,9 @@ class AdversarialModel(Trainer):
     @property
     def metrics(self):
         # Returned here so that they are part of the JAX state and reset every epoch.
-        return list(self._trackers)
+        # One list holding them all, of the class Keras' monitoring callbacks search for
+        # a metric's direction: `EarlyStopping(monitor="g_loss")` needs no `mode=`.
+        return [self._loss_trackers]
 
     def track(self, **values):
         """Update the loss trackers, e.g. `self.track(d_loss=d, g_loss=g)`."""
@@ -259,6 +264,44 @@ class AdversarialModel(Trainer):
     def example_inputs(self, num_examples, seed=0):
         """Random numpy inputs of the form `call`/`predict` expects."""
         raise NotImplementedError
+
+
+def _loss_tracker(name):
+    tracker = keras.metrics.Mean(name=name)
+    # Every tracked quantity is a loss: lower is better. Keras' MonitorCallback
+    # (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau) reads `_direction` to pick
+    # `mode="min"` when it is left at "auto".
+    tracker._direction = "down"
+    return tracker
+
+
+class LossTrackers(MetricsList):
+    """The loss trackers of a model, as the one entry of `model.metrics`.
+
+    A `MetricsList` because that is where Keras' monitoring callbacks look up a metric's
+    direction (`keras/src/callbacks/monitor_callback.py`); its result is the dict of the
+    trackers' means, which `fit` logs under each tracker's name.
+
+    Args:
+        trackers: list of keras.metrics.Mean. The loss trackers.
+        name: str. Defaults to `"losses"`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    [trackers] = gan.metrics
+    sorted(trackers.result())  # ['d_loss', 'g_loss']
+    ```
+    """
+
+    def __init__(self, trackers, name="losses"):
+        super().__init__(list(trackers), name=name)
+
+    def update_state(self, *args, **kwargs):
+        raise RuntimeError("Update the loss trackers through `model.track(name=value)`.")
+
+    def result(self):
+        return self.get_result()
 
 
 def unpack_samples(data):
