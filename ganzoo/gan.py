@@ -222,6 +222,38 @@ class AdversarialModel(Trainer):
         any training. Subclasses check what their `adversarial_step` needs.
         """
 
+    # --------------------------------------------------------------------- export
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+        """Export the generator's serving function (what a deployed GAN runs).
+
+        A whole GAN has no single forward pass to serve (its `call` is a training
+        device), so this exports `model.generator` exactly as `model.generator.export`
+        would: its input (noise, or the source image) to its output. A model with
+        several generators (CycleGAN) raises a ValueError naming them.
+
+        Args:
+            filepath: str or path-like. Where to write the artifact.
+            format: str. Passed to `keras.Model.export`. Defaults to `"tf_saved_model"`.
+            verbose: bool. Passed to `keras.Model.export`. Defaults to `None`.
+            input_signature: Passed to `keras.Model.export`. Defaults to `None`.
+            **kwargs: passed to `keras.Model.export`.
+
+        Example:
+        ```python
+        gan = ganzoo.get("dcgan", image_shape=(16, 16, 1), filters=8)
+        gan.export("dcgan_generator")  # same as gan.generator.export("dcgan_generator")
+        ```
+        """
+        generators = [n for n in self.network_names if n.startswith("generator")]
+        if generators != ["generator"]:
+            calls = " or ".join(f"`model.{n}.export(path)`" for n in generators) or "a network's export"
+            raise ValueError(
+                f"{type(self).__name__} has no single generator to export (its networks: "
+                f"{', '.join(self.network_names)}); call {calls}. Received: filepath={filepath!r}"
+            )
+        return self.generator.export(filepath, format=format, verbose=verbose,
+                                     input_signature=input_signature, **kwargs)
+
     # --------------------------------------------------------------------- saving
     def save_own_variables(self, store):
         super().save_own_variables(store)
