@@ -293,3 +293,76 @@ def test_export_of_a_model_with_two_generators_names_them(zoo, tmp_path):
     model = zoo("cyclegan")
     with pytest.raises(ValueError, match=r"model\.generator_ab\.export\(path\)` or `model\.generator_ba\.export"):
         model.export(str(tmp_path / "cyclegan"))
+
+
+# ------------------------------------------- what already held: inputs, evaluate, loggers
+class _Batches(keras.utils.PyDataset):
+    def __init__(self, x, batch_size):
+        super().__init__()
+        self.x, self.batch_size = x, batch_size
+
+    def __len__(self):
+        return len(self.x) // self.batch_size
+
+    def __getitem__(self, i):
+        return self.x[i * self.batch_size:(i + 1) * self.batch_size]
+
+
+def _inputs(kind, x):
+    if kind == "numpy":
+        return {"x": x, "batch_size": 4}
+    if kind == "tf_data":
+        tf = pytest.importorskip("tensorflow")
+        return {"x": tf.data.Dataset.from_tensor_slices(x).batch(4)}
+    if kind == "py_dataset":
+        return {"x": _Batches(x, 4)}
+
+    def batches():  # a Python generator: infinite, so fit needs steps_per_epoch
+        while True:
+            for i in range(0, len(x), 4):
+                yield (x[i:i + 4],)  # Keras' rule: a generator yields tuples
+
+    return {"x": batches(), "steps_per_epoch": 2}
+
+
+@pytest.mark.parametrize("kind", ["numpy", "tf_data", "py_dataset", "python_generator"])
+def test_fit_and_evaluate_take_every_keras_input_kind(kind):
+    model = _tiny_gan()
+    x = model.example_data(8, seed=1)
+    before = [_np(v).copy() for v in model.generator.trainable_variables]
+    history = model.fit(**_inputs(kind, x), epochs=1, verbose=0)
+    assert sorted(history.history) == ["d_loss", "g_loss"]
+    assert all(not np.array_equal(a, _np(b)) for a, b in zip(before, model.generator.trainable_variables))
+    scores = model.evaluate(x, batch_size=4, verbose=0, return_dict=True)
+    assert sorted(scores) == ["d_loss", "g_loss"] and all(np.isfinite(v) for v in scores.values())
+
+
+def test_csv_logger_writes_every_loss(tmp_path):
+    model = _tiny_gan()
+    path = tmp_path / "log.csv"
+    history = model.fit(model.example_data(8, seed=1), batch_size=4, epochs=2, verbose=0,
+                        callbacks=[keras.callbacks.CSVLogger(str(path))])
+    header, *rows = [line.split(",") for line in path.read_text().strip().split("\n")]
+    assert header[:3] == ["epoch", "d_loss", "g_loss"] and len(rows) == 2
+    for column in ("d_loss", "g_loss"):
+        logged = [float(r[header.index(column)]) for r in rows]
+        np.testing.assert_allclose(logged, history.history[column], rtol=1e-6)
+
+
+def test_keras_backup_and_restore_resumes_at_the_interrupted_epoch(tmp_path):
+    model = _tiny_gan()
+    x = model.example_data(8, seed=1)
+    backup = str(tmp_path / "backup")
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt  # killed during the second epoch
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, batch_size=4, epochs=3, verbose=0,
+                  callbacks=[keras.callbacks.BackupAndRestore(backup), Crash()])
+    resumed = _tiny_gan()
+    history = resumed.fit(x, batch_size=4, epochs=3, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    assert len(history.history["g_loss"]) == 2  # epochs 2 and 3 only
+    assert int(_np(resumed.g_optimizer.iterations)) == 3 * 2  # 2 steps per epoch, none lost or redone
