@@ -9,7 +9,7 @@ from ganzoo.backend import sync_state
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Write a PNG grid of generated samples every `every` epochs.
+    """Write a grid of generated samples every `every` epochs: PNG files, TensorBoard, or both.
 
     The same noise (from `seed`) is used at every epoch, so the grids show how the
     generator's output for fixed inputs evolves. 2-D samples (the `ring`/`grid`
@@ -18,8 +18,15 @@ class SampleGrid(keras.callbacks.Callback):
     (A images or LR images) and each grid row shows an input and what the model makes
     of it (`model.preview(inputs)`: input, translation, and CycleGAN's reconstruction).
 
+    With `tensorboard_dir`, each grid is also written there as a TensorBoard image
+    (tag `samples`, step = epoch, 1-based), next to what `keras.callbacks.TensorBoard`
+    logs: give it the same folder (e.g. `"logs/samples"` beside Keras' `"logs/train"`)
+    and TensorBoard's Images tab shows the grids over the epochs. TensorBoard images
+    need TensorFlow and the `tensorboard` package, on every Keras backend.
+
     Args:
-        out_dir: str. Folder for the PNG files (created if missing).
+        out_dir: str or None. Folder for the PNG files (created if missing); `None`
+            writes no PNG (then `tensorboard_dir` is needed).
         every: int. Epoch interval. Defaults to 1.
         num_samples: int. Images per grid (points per scatter: 20x this). Defaults to 64.
         seed: int. Seed of the fixed noise. Defaults to 0.
@@ -27,23 +34,35 @@ class SampleGrid(keras.callbacks.Callback):
             `"samples_epoch{epoch:04d}.png"`.
         inputs: array or `None`. Fixed source images for image-to-image and
             super-resolution models (at most `num_samples` are used). Defaults to `None`.
+        tensorboard_dir: str or None. TensorBoard log folder for the grids as images.
+            Defaults to `None` (no TensorBoard images).
 
     Example:
     ```python
     gan = ganzoo.get("dcgan", image_shape=(16, 16, 1), filters=16)
     gan.fit(ganzoo.data.load("digits", image_size=16), batch_size=64, epochs=2,
             callbacks=[ganzoo.callbacks.SampleGrid("out/")])
+    gan.fit(ganzoo.data.load("digits", image_size=16), batch_size=64, epochs=2,
+            callbacks=[keras.callbacks.TensorBoard("logs"),
+                       ganzoo.callbacks.SampleGrid(None, tensorboard_dir="logs/samples")])
     ```
     """
 
     def __init__(self, out_dir, every=1, num_samples=64, seed=0, filename="samples_epoch{epoch:04d}.png",
-                 inputs=None):
+                 inputs=None, tensorboard_dir=None):
         super().__init__()
+        if out_dir is None and tensorboard_dir is None:
+            raise ValueError(
+                "SampleGrid writes PNG files to `out_dir`, TensorBoard images to `tensorboard_dir`, "
+                "or both: pass at least one. Received: out_dir=None, tensorboard_dir=None"
+            )
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"`every` must be a positive int. Received: every={every!r}")
         if not isinstance(num_samples, int) or num_samples < 1:
             raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
-        self.out_dir = os.fspath(out_dir)
+        self.out_dir = None if out_dir is None else os.fspath(out_dir)
+        self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
+        self._writer = None
         self.every = every
         self.num_samples = num_samples
         self.seed = seed
@@ -58,25 +77,47 @@ class SampleGrid(keras.callbacks.Callback):
                 f"SampleGrid needs fixed source images for a {type(self.model).__name__}, which has "
                 "no noise to sample from: pass SampleGrid(..., inputs=images). Received: inputs=None"
             )
+        if self.tensorboard_dir is not None and self._writer is None:
+            from ganzoo.backend.tensorboard import ImageWriter
+
+            self._writer = ImageWriter(self.tensorboard_dir)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            self.paths.append(self.write(epoch + 1))
+            path = self.write(epoch + 1)
+            if path is not None:
+                self.paths.append(path)
 
     def write(self, epoch):
-        """Write the grid for `epoch` now and return its path."""
+        """Write the grid for `epoch` now; return the PNG's path (`None` without `out_dir`)."""
         sync_state(self.model)  # JAX keeps the training state outside the variables
-        path = os.path.join(self.out_dir, self.filename.format(epoch=epoch))
         title = f"{self.model.name} - epoch {epoch}"
         if hasattr(self.model, "preview"):
             images, ncols = self.model.preview(self.inputs)
-            return plotting.save_image_grid(images, path, ncols=ncols, title=title)
-        samples = self.model.generate(
-            self.num_samples * (20 if _is_vector_model(self.model) else 1), seed=self.seed
-        )
-        if samples.ndim == 2 and samples.shape[1] == 2:
-            return plotting.save_scatter(samples, path, title=title)
-        return plotting.save_image_grid(samples, path, title=title)
+            scatter = False
+        else:
+            images, ncols = self.model.generate(
+                self.num_samples * (20 if _is_vector_model(self.model) else 1), seed=self.seed
+            ), None
+            scatter = images.ndim == 2 and images.shape[1] == 2
+        if self.tensorboard_dir is not None:
+            if self._writer is None:  # write() called outside fit
+                from ganzoo.backend.tensorboard import ImageWriter
+
+                self._writer = ImageWriter(self.tensorboard_dir)
+            grid = plotting.scatter_image(images, title=title) if scatter else plotting.image_grid(images, ncols)
+            self._writer.write("samples", grid, step=epoch, description=title)
+        if self.out_dir is None:
+            return None
+        path = os.path.join(self.out_dir, self.filename.format(epoch=epoch))
+        if scatter:
+            return plotting.save_scatter(images, path, title=title)
+        return plotting.save_image_grid(images, path, ncols=ncols, title=title)
 
 
 def _is_vector_model(model):

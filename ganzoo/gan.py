@@ -20,6 +20,8 @@ import copy
 import numpy as np
 import keras
 from keras import ops
+# The class Keras' monitoring callbacks search for metric directions (no public alias).
+from keras.src.trainers.compile_utils import MetricsList
 
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
@@ -47,7 +49,8 @@ class AdversarialModel(Trainer):
         # Noise comes from a generator the model owns: its state is a model variable, so
         # it advances under jit on every backend and is saved and restored with the model.
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self._trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        self._trackers = [_loss_tracker(n) for n in self.loss_names]
+        self._loss_trackers = LossTrackers(self._trackers)
         # [1 + index of the optimizer, its update number] of the first non-finite loss or
         # gradient, written in-graph by `update()` (no host sync) and read by
         # `ganzoo.guards.TerminateOnNaN` to name the network and the step.
@@ -63,7 +66,9 @@ class AdversarialModel(Trainer):
     @property
     def metrics(self):
         # Returned here so that they are part of the JAX state and reset every epoch.
-        return list(self._trackers)
+        # One list holding them all, of the class Keras' monitoring callbacks search for
+        # a metric's direction: `EarlyStopping(monitor="g_loss")` needs no `mode=`.
+        return [self._loss_trackers]
 
     def track(self, **values):
         """Update the loss trackers, e.g. `self.track(d_loss=d, g_loss=g)`."""
@@ -219,6 +224,38 @@ class AdversarialModel(Trainer):
         any training. Subclasses check what their `adversarial_step` needs.
         """
 
+    # --------------------------------------------------------------------- export
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+        """Export the generator's serving function (what a deployed GAN runs).
+
+        A whole GAN has no single forward pass to serve (its `call` is a training
+        device), so this exports `model.generator` exactly as `model.generator.export`
+        would: its input (noise, or the source image) to its output. A model with
+        several generators (CycleGAN) raises a ValueError naming them.
+
+        Args:
+            filepath: str or path-like. Where to write the artifact.
+            format: str. Passed to `keras.Model.export`. Defaults to `"tf_saved_model"`.
+            verbose: bool. Passed to `keras.Model.export`. Defaults to `None`.
+            input_signature: Passed to `keras.Model.export`. Defaults to `None`.
+            **kwargs: passed to `keras.Model.export`.
+
+        Example:
+        ```python
+        gan = ganzoo.get("dcgan", image_shape=(16, 16, 1), filters=8)
+        gan.export("dcgan_generator")  # same as gan.generator.export("dcgan_generator")
+        ```
+        """
+        generators = [n for n in self.network_names if n.startswith("generator")]
+        if generators != ["generator"]:
+            calls = " or ".join(f"`model.{n}.export(path)`" for n in generators) or "a network's export"
+            raise ValueError(
+                f"{type(self).__name__} has no single generator to export (its networks: "
+                f"{', '.join(self.network_names)}); call {calls}. Received: filepath={filepath!r}"
+            )
+        return self.generator.export(filepath, format=format, verbose=verbose,
+                                     input_signature=input_signature, **kwargs)
+
     # --------------------------------------------------------------------- saving
     def save_own_variables(self, store):
         super().save_own_variables(store)
@@ -263,6 +300,44 @@ class AdversarialModel(Trainer):
     def example_inputs(self, num_examples, seed=0):
         """Random numpy inputs of the form `call`/`predict` expects."""
         raise NotImplementedError
+
+
+def _loss_tracker(name):
+    tracker = keras.metrics.Mean(name=name)
+    # Every tracked quantity is a loss: lower is better. Keras' MonitorCallback
+    # (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau) reads `_direction` to pick
+    # `mode="min"` when it is left at "auto".
+    tracker._direction = "down"
+    return tracker
+
+
+class LossTrackers(MetricsList):
+    """The loss trackers of a model, as the one entry of `model.metrics`.
+
+    A `MetricsList` because that is where Keras' monitoring callbacks look up a metric's
+    direction (`keras/src/callbacks/monitor_callback.py`); its result is the dict of the
+    trackers' means, which `fit` logs under each tracker's name.
+
+    Args:
+        trackers: list of keras.metrics.Mean. The loss trackers.
+        name: str. Defaults to `"losses"`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    [trackers] = gan.metrics
+    sorted(trackers.result())  # ['d_loss', 'g_loss']
+    ```
+    """
+
+    def __init__(self, trackers, name="losses"):
+        super().__init__(list(trackers), name=name)
+
+    def update_state(self, *args, **kwargs):
+        raise RuntimeError("Update the loss trackers through `model.track(name=value)`.")
+
+    def result(self):
+        return self.get_result()
 
 
 def unpack_samples(data):

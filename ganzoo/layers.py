@@ -21,6 +21,9 @@ def conv_init():
 class InstanceNormalization(layers.Layer):
     """Normalises each image's channels over height and width (Ulyanov et al. 2016).
 
+    Kept so that files saved before the builders switched to Keras'
+    `GroupNormalization(groups=-1)` (the same computation) still load.
+
     Args:
         epsilon: float. Added to the variance. Defaults to 1e-5.
         center: bool. Learn a per-channel offset. Defaults to True.
@@ -90,14 +93,17 @@ def check_norm(norm):
 
 
 def normalization(norm, name=None):
-    """A BatchNorm (momentum as PyTorch's 0.1) or InstanceNorm layer."""
+    """A BatchNorm (momentum as PyTorch's 0.1) or instance-norm layer.
+
+    Instance norm is Keras' `GroupNormalization(groups=-1)` (one group per channel:
+    statistics over height and width, per image and channel, computed in float32), so
+    a network saved alone loads where only Keras is installed.
+    """
     check_norm(norm)
+    gamma_init = keras.initializers.RandomNormal(1.0, 0.02)
     if norm == "batch":
-        return layers.BatchNormalization(
-            momentum=0.9, epsilon=1e-5,
-            gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=name,
-        )
-    return InstanceNormalization(name=name)
+        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=gamma_init, name=name)
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5, gamma_initializer=gamma_init, name=name)
 
 
 def residual_block(x, filters, norm="instance", name=None):

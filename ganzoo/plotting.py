@@ -61,15 +61,32 @@ def save_image_grid(images, path, ncols=None, title=None):
     return os.fspath(path)
 
 
+def scatter_image(samples, modes=None, title=None, lim=None):
+    """The scatter plot of `save_scatter` as an `(H, W, 3)` float array in [0, 1]."""
+    plt = _pyplot()
+    fig = _scatter_figure(plt, samples, modes, title, lim)
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba(), dtype="float32")[..., :3] / 255.0
+    plt.close(fig)
+    return image
+
+
 def save_scatter(samples, path, modes=None, title=None, lim=None):
     """Write a PNG scatter plot of 2-D samples (with the mixture's modes if given)."""
     plt = _pyplot()
+    folder = os.path.dirname(os.fspath(path))
+    fig = _scatter_figure(plt, samples, modes, title, lim)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return os.fspath(path)
+
+
+def _scatter_figure(plt, samples, modes, title, lim):
     samples = np.asarray(samples)
     if samples.ndim != 2 or samples.shape[1] != 2:
         raise ValueError(f"`samples` must have shape (N, 2). Received: samples.shape={samples.shape}")
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
     fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
     ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, label="samples")
     if modes is not None:
@@ -82,6 +99,4 @@ def save_scatter(samples, path, modes=None, title=None, lim=None):
     if title:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return os.fspath(path)
+    return fig

@@ -163,8 +163,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             for v, value in self._pending_metrics:
                 v.assign(value)
             self._pending_metrics = None
-            self._skip_logs = {m.name: float(keras.ops.convert_to_numpy(m.result()))
-                               for m in self._model.metrics}
+            self._skip_logs = {name: float(keras.ops.convert_to_numpy(value))
+                               for name, value in self._model.logs().items()}
 
     def _install_skip(self):
         # The batches of the interrupted epoch up to the backup were trained on already.

@@ -11,6 +11,8 @@ import math
 import keras
 from keras import ops
 
+from ganzoo.backend import read_variable
+
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
@@ -31,6 +33,11 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         steps_per_epoch: int or None. Optimizer steps per epoch. `None` keeps the rate
             constant until it is set; `CycleGAN.fit` sets it from the data it is given.
             Defaults to `None`.
+
+    Learning-rate callbacks (`keras.callbacks.ReduceLROnPlateau`, `LearningRateScheduler`)
+    on a ganzoo model rescale this schedule instead of replacing it: `scale` (a variable
+    that the model's `OptimizerGroup` creates, saved with the model, 1 by default)
+    multiplies the rate, so a halving halves the rest of the decay, which still ends at 0.
 
     Example:
     ```python
@@ -60,6 +67,7 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         self.constant_epochs = constant_epochs
         self.decay_epochs = decay_epochs
         self.steps_per_epoch = steps_per_epoch
+        self.scale = None  # a float32 variable multiplying the rate, set by OptimizerGroup
 
     @property
     def total_steps(self):
@@ -69,6 +77,13 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         return (self.constant_epochs + self.decay_epochs) * self.steps_per_epoch
 
     def __call__(self, step):
+        lr = self.unscaled(step)
+        if self.scale is None:
+            return lr
+        return lr * ops.cast(read_variable(self.scale), "float32")
+
+    def unscaled(self, step):
+        """The rate at `step` before `scale`: the schedule as the paper defines it."""
         lr = ops.convert_to_tensor(self.initial_learning_rate, "float32")
         if self.steps_per_epoch is None or self.decay_epochs == 0:
             return lr

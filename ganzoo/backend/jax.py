@@ -26,6 +26,26 @@ def sync_state(model):
         model.jax_state_sync()
 
 
+# The outer StatelessScope of the running train/test step (None outside one).
+_STEP_SCOPE = [None]
+
+
+def read_variable(variable):
+    """The value of `variable` in the running step.
+
+    Inside a step, the value mapped by the step's outer `StatelessScope`, even from within
+    a nested scope that does not map it (`optimizer.stateless_apply` maps only the
+    optimizer's own variables: a learning-rate schedule reading another variable, such
+    as `LinearDecay.scale`, would otherwise see a constant baked in at trace time).
+    """
+    scope = _STEP_SCOPE[0]
+    if scope is not None:
+        value = scope.get_current_value(variable)
+        if value is not None:
+            return value
+    return variable.value
+
+
 class _StepContext:
     # A plain holder, deliberately not a list attribute of the model: Keras would adopt a
     # list of Variables assigned to the model as the model's own and saving would break.
@@ -139,10 +159,12 @@ class Trainer(keras.Model):
             mapping += list(zip(group, values))
         with StatelessScope(state_mapping=mapping) as scope:
             self._step_ctx = _StepContext(scope, [v for g in groups for v in g])
+            _STEP_SCOPE[0] = scope
             try:
                 logs = step_fn(data)
             finally:
                 self._step_ctx = None
+                _STEP_SCOPE[0] = None
         return logs, tuple([scope.get_current_value(v) for v in g] for g in groups)
 
     def train_step(self, state, data):

@@ -9,6 +9,11 @@ def sync_state(model):
     """Variables are updated in place on PyTorch: nothing to do."""
 
 
+def read_variable(variable):
+    """The value of `variable` in the running step (the variable itself is current here)."""
+    return variable.value
+
+
 class Trainer(keras.Model):
     """Gradient mechanics of ganzoo models on the PyTorch backend."""
 

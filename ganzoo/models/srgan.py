@@ -128,35 +128,46 @@ def default_vgg19_weights_path():
     return os.path.join(home, "models", VGG19_NOTOP_FILE)
 
 
+def _vgg_unavailable(vgg_weights, why):
+    return ValueError(
+        f"The VGG19 content loss needs VGG19 ImageNet weights: {why}. Either connect once so that "
+        "keras.applications.VGG19 can download and cache them, pass `vgg_weights='/path/to/"
+        f"{VGG19_NOTOP_FILE}'`, or choose the pixel loss explicitly with `content_loss='mse'` "
+        f"(the SRGAN-MSE variant of the paper). Received: vgg_weights={vgg_weights!r}"
+    )
+
+
 def vgg19_features(weights, channels=3):
     """VGG19 up to `block5_conv4` (after its ReLU), the paper's φ5,4.
 
     Args:
-        weights: str. A weights file path (`.h5` of `VGG19(include_top=False)`) or
-            `"random"` (untrained, for tests only).
+        weights: str. `"imagenet"` (`keras.applications.VGG19`'s weights, downloaded and
+            cached by Keras on first use), a weights file path (`.h5` of
+            `VGG19(include_top=False)`) or `"random"` (untrained, for tests only).
         channels: int. Channels of the images it will see. Defaults to 3.
     """
-    vgg = keras.applications.VGG19(
-        include_top=False, weights=None if weights == "random" else weights, input_shape=(None, None, 3)
-    )
+    try:
+        vgg = keras.applications.VGG19(
+            include_top=False, weights=None if weights == "random" else weights, input_shape=(None, None, 3)
+        )
+    except Exception as e:  # Keras' download failure is a bare Exception (keras.utils.get_file)
+        if weights != "imagenet":
+            raise
+        raise _vgg_unavailable(None, f"they are not in the Keras cache ({default_vgg19_weights_path()}) "
+                                     f"and could not be downloaded ({e})") from e
     vgg.trainable = False
     return keras.Model(vgg.input, vgg.get_layer("block5_conv4").output, name="vgg19_conv5_4")
 
 
 def resolve_vgg_weights(vgg_weights):
-    """The VGG19 weights file to use, or a ValueError explaining the alternatives."""
-    if vgg_weights == "random":
-        return "random"
-    path = default_vgg19_weights_path() if vgg_weights is None else vgg_weights
-    if isinstance(path, (str, os.PathLike)) and os.path.isfile(path):
-        return os.fspath(path)
-    where = "the Keras cache" if vgg_weights is None else "the given path"
-    raise ValueError(
-        f"The VGG19 content loss needs VGG19 weights, and none were found at {where} ({path}). "
-        "ganzoo never downloads them. Either pass `vgg_weights='/path/to/"
-        f"{VGG19_NOTOP_FILE}'`, or choose the pixel loss explicitly with `content_loss='mse'` "
-        f"(the SRGAN-MSE variant of the paper). Received: vgg_weights={vgg_weights!r}"
-    )
+    """What `vgg19_features` loads: `"imagenet"`, `"random"` or an existing file."""
+    if vgg_weights in ("random", "imagenet"):
+        return vgg_weights
+    if vgg_weights is None:
+        return "imagenet"  # keras.applications: from its cache, else downloaded once
+    if isinstance(vgg_weights, (str, os.PathLike)) and os.path.isfile(vgg_weights):
+        return os.fspath(vgg_weights)
+    raise _vgg_unavailable(vgg_weights, "no file at the given path")
 
 
 def _to_vgg_input(images):
@@ -285,8 +296,10 @@ class SRGAN(AdversarialModel):
         discriminator: keras.Model. HR `(b, H, W, C)` -> one logit.
         content_loss: str. `"vgg54"` (VGG19 conv5_4 features / 12.75, needs VGG19 weights)
             or `"mse"` (pixel MSE, the paper's SRGAN-MSE). Defaults to `"vgg54"`.
-        vgg_weights: str. Path of `vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`;
-            `None` looks in the Keras cache and raises if absent (never downloads);
+        vgg_weights: str. `None` (or `"imagenet"`): `keras.applications.VGG19`'s ImageNet
+            weights, downloaded and cached by Keras on first use; a path of
+            `vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`; when they can be neither
+            had nor found, a ValueError names `content_loss="mse"`;
             `"random"` builds an untrained VGG19 (tests only). Defaults to `None`.
         adversarial_weight: float. Weight of the adversarial loss. Defaults to 1e-3.
         warmup_steps: int. Generator steps of the MSE-only warm-up. Defaults to 0.
@@ -543,8 +556,9 @@ def srgan(*, lr_size=24, channels=3, scale=4, num_blocks=16, filters=64, d_filte
         d_filters: int. Discriminator's first width. Defaults to 64.
         dense_units: int. Discriminator's dense layer. Defaults to 1024.
         content_loss: str. `"vgg54"` or `"mse"`. Defaults to `"vgg54"`: raises a
-            ValueError if VGG19 weights are neither cached nor given (never downloads).
-        vgg_weights: str. VGG19 no-top weights file. Defaults to the Keras cache.
+            ValueError naming `content_loss="mse"` if the VGG19 weights can't be had.
+        vgg_weights: str. VGG19 no-top weights: `None` is Keras' ImageNet weights (cached, else
+            downloaded once by `keras.applications.VGG19`), or a file path. Defaults to `None`.
         adversarial_weight: float. Defaults to 1e-3.
         warmup_steps: int. MSE-only generator steps first. Defaults to 10**6.
         seed: int. Defaults to `None`.

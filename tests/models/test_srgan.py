@@ -91,8 +91,13 @@ def test_vgg_content_loss_uses_conv5_4_features_rescaled():
     assert np.isfinite(history.history["content_loss"][0]) and history.history["content_loss"][0] > 0
 
 
+def _no_download(*args, **kwargs):
+    raise Exception("URL fetch failure: no network in tests")
+
+
 def test_missing_vgg_weights_raise_and_name_the_fallback(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache
+    monkeypatch.setattr(keras.src.utils.file_utils, "get_file", _no_download)  # offline: never download
     with pytest.raises(ValueError, match=r"content_loss='mse'.*Received: vgg_weights=None"):
         _tiny(content_loss="vgg54")
     with pytest.raises(ValueError, match=r"Received: vgg_weights='/nope.h5'"):
