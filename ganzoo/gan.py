@@ -234,6 +234,9 @@ class AdversarialModel(Trainer):
     def get_config(self):
         config = super().get_config()
         config["seed"] = self.seed
+        # Not an argument: the backend it was saved on, which `ganzoo sample` and the other
+        # commands that load a model prefer when it is installed (weights load on any).
+        config["backend"] = keras.config.backend()
         for name in self.network_names:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
         return config
@@ -241,6 +244,7 @@ class AdversarialModel(Trainer):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        config.pop("backend", None)
         for name in cls.network_names:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
