@@ -1,8 +1,8 @@
 """The command line as a newcomer meets it (issue 21): it finds an installed Keras backend,
 and `ganzoo sample` takes a generator file as well as a whole model.
 
-The subprocess tests hide backends with a `sitecustomize` meta-path finder that makes
-`import tensorflow` (or jax, torch) fail, and point `KERAS_HOME` at a `keras.json` naming
+The subprocess tests hide backends with a `sitecustomize` that wraps the meta-path finders
+so that `import tensorflow` (or jax, torch) fails and `find_spec` finds nothing, and point `KERAS_HOME` at a `keras.json` naming
 a hidden one: what a `pip install -e ".[jax]"` machine with Keras' default config sees.
 """
 import json
@@ -25,19 +25,27 @@ BACKENDS = ("tensorflow", "jax", "torch")
 BLOCKER = '''
 import os, sys
 
-_BLOCKED = set(filter(None, os.environ.get("GANZOO_TEST_BLOCK", "").split(",")))
+_HIDDEN = set(filter(None, os.environ.get("GANZOO_TEST_BLOCK", "").split(",")))
 
 
-class _Block:
-    """Makes `import X` fail for the top-level packages in $GANZOO_TEST_BLOCK."""
+class _Hide:
+    """Wraps a meta-path finder so that it does not find the packages in $GANZOO_TEST_BLOCK:
+    `import X` raises ModuleNotFoundError and `importlib.util.find_spec(X)` is None, as when
+    X is not installed."""
+
+    def __init__(self, finder):
+        self._finder = finder
 
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in _BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r} (hidden by the test)", name=name)
-        return None
+        if name.split(".")[0] in _HIDDEN:
+            return None
+        return self._finder.find_spec(name, path, target)
+
+    def __getattr__(self, attr):
+        return getattr(self._finder, attr)
 
 
-sys.meta_path.insert(0, _Block())
+sys.meta_path[:] = [_Hide(f) if hasattr(f, "find_spec") else f for f in sys.meta_path]
 '''
 
 
