@@ -10,6 +10,7 @@ ganzoo upscale runs/srgan/model.keras --input photos/ --out photos_x4/
 """
 import argparse
 import ast
+import importlib.util
 import inspect
 import json
 import os
@@ -53,9 +54,11 @@ def _parser():
                    help="Back up the full training state every N batches (default: every epoch).")
 
     s = sub.add_parser("sample", help="Write a PNG grid of samples from a saved model.")
-    s.add_argument("model", help="Path to a .keras file saved by ganzoo.")
+    s.add_argument("model", help="A .keras file: a whole model saved by ganzoo, or its generator "
+                                 "saved alone (e.g. the generator.keras that train writes).")
     s.add_argument("-n", "--num-samples", type=int, default=64)
-    s.add_argument("--out", required=True, help="PNG file to write.")
+    s.add_argument("--out", default=None,
+                   help="PNG file to write. Default: MODEL_samples.png next to the model file.")
     s.add_argument("--seed", type=int, default=0)
     tr = sub.add_parser("translate", help="Translate a folder of images with a saved pix2pix/cyclegan model.")
     tr.add_argument("model", help="Path to a .keras file of a pix2pix or cyclegan model.")
@@ -90,14 +93,132 @@ def _parse_overrides(items):
     return out
 
 
-def _ensure_backend(backend):
-    """Keras fixes its backend at import: re-run this command under the asked backend."""
-    if backend is None or os.environ.get("KERAS_BACKEND") == backend:
-        return
-    if "keras" in sys.modules and sys.modules["keras"].config.backend() == backend:
-        return
-    env = dict(os.environ, KERAS_BACKEND=backend)
-    os.execvpe(sys.executable, [sys.executable, "-m", "ganzoo.cli", *sys.argv[1:]], env)
+# Backends in the order the command line falls back to them when Keras' configured one is
+# not installed: jax first (the fastest on CPU in docs/benchmarks.md), tensorflow last.
+FALLBACK_ORDER = ("jax", "torch", "tensorflow")
+#: Commands that load a saved model; they prefer the backend it was saved on.
+MODEL_COMMANDS = ("sample", "translate", "upscale")
+
+
+class BackendError(Exception):
+    """No usable Keras backend: the message is printed as one `ganzoo: error:` line."""
+
+
+def installed_backends():
+    """The Keras backends whose package can be imported here, found without importing them.
+
+    Example:
+    ```python
+    installed_backends()  # e.g. ["jax"] after `pip install -e ".[jax]"`
+    ```
+    """
+    found = []
+    for name in BACKENDS:
+        modules = ("jax", "jaxlib") if name == "jax" else (name,)
+        try:
+            ok = all(importlib.util.find_spec(m) is not None for m in modules)
+        except (ImportError, ValueError):  # a broken or blocked install counts as absent
+            ok = False
+        if ok:
+            found.append(name)
+    return found
+
+
+def keras_config_path():
+    """The `keras.json` Keras reads at import (`$KERAS_HOME`, else `~/.keras` or `/tmp/.keras`)."""
+    if "KERAS_HOME" in os.environ:
+        home = os.environ["KERAS_HOME"]
+    else:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    return os.path.join(os.path.expanduser(home), "keras.json")
+
+
+def configured_backend():
+    """The backend `keras.json` names (Keras' own default, tensorflow, when there is none)."""
+    try:
+        with open(keras_config_path()) as f:
+            return str(json.load(f).get("backend") or "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def saved_backend(path):
+    """The backend a ganzoo model file was saved on (its config's `backend`), or `None`.
+
+    Whole ganzoo models record it (`AdversarialModel.get_config`); a network saved alone
+    (e.g. `generator.keras`) does not.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            config = json.loads(z.read("config.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, TypeError):
+        return None
+    value = (config.get("config") or {}).get("backend") if isinstance(config, dict) else None
+    return value if value in BACKENDS else None
+
+
+def _install_hint(name):
+    return f'pip install "keras-ganzoo[{name}]" (from a checkout: pip install -e ".[{name}]")'
+
+
+def choose_backend(args):
+    """`(backend, note)`: the Keras backend this command runs on, and a line saying why.
+
+    In order: `--backend`; `$KERAS_BACKEND`; for `sample`/`translate`/`upscale` the
+    backend recorded in the saved model when it is installed; Keras' configured backend
+    when it is installed; else the first installed of `FALLBACK_ORDER`, with a note.
+    Raises `BackendError` when the asked backend, or every backend, is missing.
+    """
+    installed = installed_backends()
+    asked = getattr(args, "backend", None)
+    if asked is not None:
+        if asked not in installed:
+            raise BackendError(f"--backend {asked}: {asked} is not installed; {_install_hint(asked)}. "
+                               f"Installed: {', '.join(installed) or 'none'}")
+        return asked, None
+    env = os.environ.get("KERAS_BACKEND")
+    if env:
+        if env in BACKENDS and env not in installed:
+            raise BackendError(f"KERAS_BACKEND={env} but {env} is not installed; {_install_hint(env)}, "
+                               f"or unset KERAS_BACKEND. Installed: {', '.join(installed) or 'none'}")
+        return env, None
+    if not installed:
+        raise BackendError("no Keras backend is installed: ganzoo needs one of tensorflow, jax or torch; "
+                           f"{_install_hint('jax')} (or [tensorflow], [torch])")
+    configured = configured_backend()
+    if args.command in MODEL_COMMANDS:
+        recorded = saved_backend(args.model)
+        if recorded in installed:
+            note = None
+            if recorded != configured:
+                note = f"ganzoo: using the {recorded} backend that {args.model} was saved with"
+            return recorded, note
+    if configured in installed:
+        return configured, None
+    choice = next(b for b in FALLBACK_ORDER if b in installed)
+    return choice, (f"ganzoo: Keras' configured backend {configured!r} ({keras_config_path()}) is not "
+                    f"installed; using {choice!r} (choose with --backend or KERAS_BACKEND)")
+
+
+def _ensure_backend(args):
+    """Set `KERAS_BACKEND` before Keras is imported (Keras fixes its backend at import).
+
+    When Keras is already imported (the command line called in-process) under another
+    backend than `--backend` asks, re-run this command under the asked one.
+    """
+    if "keras" in sys.modules:
+        asked = getattr(args, "backend", None)
+        if asked is None or sys.modules["keras"].config.backend() == asked:
+            return
+        env = dict(os.environ, KERAS_BACKEND=asked)
+        os.execvpe(sys.executable, [sys.executable, "-m", "ganzoo.cli", *sys.argv[1:]], env)
+    backend, note = choose_backend(args)
+    if note:
+        print(note, file=sys.stderr)
+    os.environ["KERAS_BACKEND"] = backend
 
 
 def _load_training_data(args, labels=False):
@@ -331,26 +452,40 @@ def cmd_train(args):
     return 0
 
 
+def default_sample_path(model_path):
+    """`ganzoo sample`'s default `--out`: `<model stem>_samples.png` next to the model file."""
+    return os.path.splitext(os.fspath(model_path))[0] + "_samples.png"
+
+
 def cmd_sample(args):
     import keras
 
-    import ganzoo.models  # noqa: F401  (registers ganzoo's classes for load_model)
+    import ganzoo.saving
     from ganzoo import plotting
+    from ganzoo.inference import generate_with
 
     if args.num_samples < 1:
         raise SystemExit(f"ganzoo: -n must be positive. Received: -n {args.num_samples}")
-    import ganzoo.saving
-
-    # safe_mode, and ganzoo's classes registered (the package imports them lazily).
+    # safe_mode, and ganzoo's classes registered (the package imports them lazily). A
+    # generator saved alone (train writes generator.keras) is a plain keras.Model.
     model = ganzoo.saving.load_model(args.model, require_ganzoo=False)
-    if not hasattr(model, "generate"):
-        raise SystemExit(f"ganzoo: {args.model} holds a {type(model).__name__}, which has no generate().")
-    samples = model.generate(args.num_samples, seed=args.seed)
-    if samples.ndim == 2 and samples.shape[1] == 2:
-        plotting.save_scatter(samples, args.out)
+    if hasattr(model, "generate"):
+        samples = model.generate(args.num_samples, seed=args.seed)
+    elif hasattr(model, "translate") or hasattr(model, "upscale"):
+        command = "translate" if hasattr(model, "translate") else "upscale"
+        raise ValueError(f"{args.model} holds a {type(model).__name__}, which maps images to images: use "
+                         f"`ganzoo {command}`. Received: {args.model}")
+    elif isinstance(model, keras.Model):
+        samples = generate_with(model, args.num_samples, seed=args.seed)
     else:
-        plotting.save_image_grid(samples, args.out)
-    print(f"ganzoo: wrote {args.num_samples} samples to {args.out}")
+        raise ValueError(f"{args.model} holds a {type(model).__name__}, which has no generate(). "
+                         f"Received: {args.model}")
+    out = args.out or default_sample_path(args.model)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        plotting.save_scatter(samples, out)
+    else:
+        plotting.save_image_grid(samples, out)
+    print(f"ganzoo: wrote {args.num_samples} samples to {out}")
     return 0
 
 
@@ -376,7 +511,11 @@ COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "transla
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    _ensure_backend(getattr(args, "backend", None))
+    try:
+        _ensure_backend(args)
+    except BackendError as e:
+        print(f"ganzoo: error: {e}", file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args)
     except (ValueError, FloatingPointError) as e:  # bad input or a NaN loss: one clear line

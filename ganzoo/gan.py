@@ -14,8 +14,16 @@ class MyGAN(AdversarialModel):
 
 `GAN` adds what every noise-to-sample model shares: a latent space, `generate(n)` and
 the alternating discriminator/generator step with selectable losses.
+
+Deferred build: a builder called without its shape arguments (e.g. `ganzoo.get("cyclegan")`)
+returns `cls.deferred(builder, kwargs)`, an unbuilt model that `fit` builds from the first
+batch it sees (as Keras layers build on their first call): the batch is checked, its shapes
+(`shapes_from_batch`) fill in the missing arguments, and the builder, called again with
+them, picks the paper's size-dependent defaults; the object the user holds takes over the
+built model's state.
 """
 import copy
+import inspect
 
 import numpy as np
 import keras
@@ -61,6 +69,107 @@ class AdversarialModel(Trainer):
         # The networks are built from keras.Input: mark the wrapper built so that `fit`
         # does not try to call the whole model on a data batch.
         self.built = True
+
+    # ------------------------------------------------------------ deferred build
+    @classmethod
+    def deferred(cls, builder, kwargs, name=None):
+        """An unbuilt, compiled `cls` that `fit` builds from its first batch.
+
+        Args:
+            builder: callable. The registered builder; called again by `fit` with `kwargs`
+                and the shape arguments read from the first batch (`shapes_from_batch`).
+            kwargs: dict. The builder's arguments as given (shape arguments `None`).
+            name: str. The model's name. Defaults to the builder's name.
+
+        Example:
+        ```python
+        @ganzoo.register("my_gan")
+        def my_gan(*, image_shape=None, filters=64, seed=None):
+            if image_shape is None:  # built by fit, from the first batch
+                return GAN.deferred(my_gan, dict(image_shape=image_shape, filters=filters, seed=seed))
+            ...
+        ```
+        """
+        model = cls.__new__(cls)
+        AdversarialModel.__init__(model, seed=kwargs.get("seed"), name=name or builder.__name__)
+        model.built = False
+        # Set through __dict__: a plain holder Keras should not track.
+        model.__dict__["_deferred"] = _DeferredBuild(builder, kwargs)
+        return model
+
+    @property
+    def is_deferred(self):
+        """True until `fit` has built the networks of a model made without its shapes."""
+        return self.__dict__.get("_deferred") is not None
+
+    @property
+    def build_note(self):
+        """How a deferred model was built (shapes read from the data, size-dependent defaults), or `None`."""
+        return self.__dict__.get("_build_note")
+
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        """The builder's shape arguments read from one numpy batch, after checking it.
+
+        Returns a dict such as `{"image_shape": (16, 16, 1)}`; keys the builder does not
+        take, or that the user gave, are ignored.
+        """
+        raise NotImplementedError(f"{cls.__name__} cannot build from data: pass its shape arguments.")
+
+    def build_from_batch(self, batch):
+        """Build a deferred model for the shapes of `batch` (numpy, as `train_step` gets it)."""
+        deferred = self.__dict__["_deferred"]
+        params = inspect.signature(deferred.builder).parameters
+        shapes = {k: v for k, v in self.shapes_from_batch(batch).items()
+                  if k in params and deferred.kwargs.get(k) is None}
+        kwargs = dict(deferred.kwargs, **shapes)
+        try:
+            built = deferred.builder(**kwargs)
+        except ValueError as e:
+            shown = ", ".join(f"{k}={v!r}" for k, v in shapes.items())
+            raise ValueError(f"{self.name} builds from the first batch of `fit`, which gives {shown}: {e}") from None
+        self._adopt(built)
+        chosen = built.__dict__.get("_size_defaults") or {}
+        note = "built from the first batch: " + ", ".join(f"{k}={v!r}" for k, v in shapes.items())
+        if chosen:
+            note += "; the paper's defaults for this size: " + ", ".join(f"{k}={v!r}" for k, v in chosen.items())
+        self.__dict__["_build_note"] = note
+        if deferred.compile_kwargs is not None:  # the user's compile() before fit, redone
+            self.compile(**deferred.compile_kwargs)
+
+    def _adopt(self, built):
+        # The user holds this object, so it takes over the whole state of the model the builder
+        # made (networks, optimizers, trackers, seed generator, backend module state). Layer.__new__
+        # puts `build`/`quantize` wrappers bound to their own object in each instance dict: keep ours.
+        own = {k: self.__dict__[k] for k in ("build", "quantize") if k in self.__dict__}
+        state = dict(built.__dict__)
+        state.update(own)
+        self.__dict__.clear()
+        self.__dict__.update(state)
+
+    def __getattr__(self, name):
+        # Reached only when normal lookup fails: name the cause for a network of an unbuilt model.
+        if name in type(self).network_names and self.__dict__.get("_deferred") is not None:
+            raise AttributeError(
+                f"{type(self).__name__} `{name}` does not exist yet: the model builds its networks from "
+                "the first batch `fit` sees. Call fit first, or pass the shape arguments to the builder "
+                f"(e.g. image_shape=...). Received: an unbuilt {self.name}"
+            )
+        parent = getattr(super(), "__getattr__", None)  # torch.nn.Module has one, object has not
+        if parent is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return parent(name)
+
+    def summary(self, *args, **kwargs):
+        """`keras.Model.summary`; says whether (and how) the networks were built from data."""
+        print_fn = kwargs.get("print_fn") or print
+        if self.is_deferred:
+            print_fn(f"{self.name} ({type(self).__name__}): not built yet; it builds its networks from "
+                     "the first batch `fit` sees, with the paper's defaults for that size.")
+            return
+        super().summary(*args, **kwargs)
+        if self.build_note:
+            print_fn(f"{self.name}: {self.build_note}")
 
     # ------------------------------------------------------------------ trackers
     @property
@@ -122,6 +231,11 @@ class AdversarialModel(Trainer):
         ```
         """
         unknown = sorted(set(optimizers) - set(self.optimizer_networks))
+        if not unknown and self.is_deferred:  # no networks yet: redone when fit builds them
+            self.__dict__["_deferred"].compile_kwargs = dict(
+                optimizers, jit_compile=jit_compile, steps_per_execution=steps_per_execution,
+                run_eagerly=run_eagerly)
+            return
         if unknown:
             raise ValueError(
                 f"{type(self).__name__}.compile() takes the optimizers "
@@ -211,11 +325,15 @@ class AdversarialModel(Trainer):
         # guard is added and backups learn which callbacks have state to save.
         from ganzoo import guards, validation
 
-        if self.check_inputs:
+        if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
+        self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
         callbacks = guards.prepare_callbacks(self, callbacks)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, **kwargs)
+
+    def on_fit_start(self, fit_args):
+        """Called by `fit` once the networks exist, before Keras' `fit`; `fit_args` holds its arguments."""
 
     def validate_batch(self, batch):
         """Raise `ValueError` if `batch` (numpy, as `train_step` receives it) is unusable.
@@ -271,8 +389,14 @@ class AdversarialModel(Trainer):
         super().load_own_variables(store)
 
     def get_config(self):
+        if self.is_deferred:
+            raise ValueError(f"{self.name} is not built yet (it builds from the first batch `fit` sees), "
+                             "so there is nothing to save. Received: an unbuilt model")
         config = super().get_config()
         config["seed"] = self.seed
+        # Not an argument: the backend it was saved on, which `ganzoo sample` and the other
+        # commands that load a model prefer when it is installed (weights load on any).
+        config["backend"] = keras.config.backend()
         for name in self.network_names:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
         return config
@@ -282,6 +406,7 @@ class AdversarialModel(Trainer):
         # Keras' deserializer consumes the nested dicts it is given: work on a copy, so the
         # caller's config (e.g. one reused for a second clone) stays whole.
         config = copy.deepcopy(config)
+        config.pop("backend", None)
         for name in cls.network_names:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
@@ -338,6 +463,34 @@ class LossTrackers(MetricsList):
 
     def result(self):
         return self.get_result()
+
+
+class _DeferredBuild:
+    # How a deferred model builds itself: a plain holder, not tracked by Keras.
+    def __init__(self, builder, kwargs):
+        self.builder = builder
+        self.kwargs = dict(kwargs)
+        self.compile_kwargs = None
+
+
+def note_size_defaults(model, **defaults):
+    """Record the size-dependent defaults a builder chose (shown in a deferred model's summary).
+
+    Example:
+    ```python
+    note_size_defaults(model, num_residual_blocks=6)
+    ```
+    """
+    model.__dict__["_size_defaults"] = dict(defaults)
+    return model
+
+
+def checked_images(x, name):
+    """The `(H, W, C)` of a numpy image batch, after checking rank, dtype and [-1, 1] range."""
+    from ganzoo.data import check_images
+
+    check_images(x, name=name)
+    return tuple(int(d) for d in x.shape[1:])
 
 
 def unpack_samples(data):
@@ -501,6 +654,15 @@ class GAN(AdversarialModel):
     def example_inputs(self, num_examples, seed=0):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((num_examples, self.latent_dim)).astype("float32")
+
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        x = unpack_samples(batch)
+        if getattr(x, "ndim", 0) == 4:
+            shape = checked_images(x, "x")
+        else:
+            shape = tuple(int(d) for d in getattr(x, "shape", ())[1:])
+        return {"image_shape": shape, "data_shape": shape}
 
     def validate_batch(self, batch):
         from ganzoo import validation

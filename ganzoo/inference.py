@@ -6,6 +6,59 @@ import numpy as np
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
 
 
+def generate_with(generator, num_samples, *, seed=None, batch_size=256):
+    """Samples from a generator saved alone: noise `(n, latent_dim)` read from its input.
+
+    A class-conditional generator (inputs `[z, label]`, e.g. cgan's) gets the labels
+    spread evenly over its classes, in order, as `ConditionalGAN.generate` does.
+
+    Args:
+        generator: keras.Model. A noise-to-sample network, e.g. a loaded `generator.keras`.
+        num_samples: int. How many samples.
+        seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+        batch_size: int. Generator batch size. Defaults to 256.
+
+    Returns:
+        float32 numpy samples (images in [-1, 1]).
+
+    Example:
+    ```python
+    generator = keras.saving.load_model("runs/dcgan-digits/generator.keras")
+    images = ganzoo.inference.generate_with(generator, 16, seed=0)
+    ```
+    """
+    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+        raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+    shapes = [tuple(x.shape[1:]) for x in generator.inputs]
+    rng = np.random.default_rng(seed)
+    n = int(num_samples)
+    if len(shapes) == 1 and len(shapes[0]) == 1:
+        inputs = rng.standard_normal((n,) + shapes[0]).astype("float32")
+    elif len(shapes) == 2 and len(shapes[0]) == 1 and shapes[1] == () and _num_classes(generator):
+        num_classes = _num_classes(generator)
+        z = rng.standard_normal((n,) + shapes[0]).astype("float32")
+        inputs = [z, (np.arange(n) * num_classes // n).astype("int32")]
+    else:
+        hint = ""
+        if len(shapes) == 1 and len(shapes[0]) == 3:
+            hint = (" It takes images: use `ganzoo translate` (pix2pix, cyclegan) or `ganzoo upscale` "
+                    "(srgan) for it.")
+        raise ValueError(
+            "Sampling needs a generator with one noise input (batch, latent_dim), or [noise, label] "
+            f"for a conditional one.{hint} Received: a model with input shapes {shapes}"
+        )
+    out = generator.predict(inputs, batch_size=batch_size, verbose=0)
+    return np.asarray(out, dtype="float32")
+
+
+def _num_classes(generator):
+    # cgan's generator embeds its label input in the layer named "label_embedding".
+    try:
+        return int(generator.get_layer("label_embedding").input_dim)
+    except (ValueError, AttributeError):
+        return None
+
+
 def load_upscaler(model_path):
     """Load a saved SRGAN (`.keras`) or a generator saved alone; return `(generator, scale)`."""
     import keras

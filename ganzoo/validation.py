@@ -50,9 +50,18 @@ def check_fit_data(model, x, y=None):
     elif _is_structure_of_arrays(x):
         batch = x if y is None else (x, y)
     if batch is None:
+        if getattr(model, "is_deferred", False):
+            raise ValueError(
+                f"{model.name} builds its networks from the first batch of `fit`, which cannot be read "
+                f"from a {type(x).__name__}: pass numpy arrays, a tf.data.Dataset, a PyDataset or a "
+                f"generator, or the builder's shape arguments. Received: x of type {type(x).__name__}"
+            )
         return x, y
     batch = _to_numpy(batch)
     _check_not_empty(batch)
+    if getattr(model, "is_deferred", False):
+        # Built for this batch's shapes (after `shapes_from_batch` checked it), then checked in full.
+        model.build_from_batch(batch)
     model.validate_batch(batch)
     return x, y
 

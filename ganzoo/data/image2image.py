@@ -13,7 +13,7 @@ TensorFlow only when a pipeline is built.
 import os
 
 from ganzoo.backend import tfdata
-from ganzoo.data.tfds_loader import _import_tfds, not_prepared_error
+from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -133,12 +133,8 @@ def load_cycle_gan(name="horse2zebra", split="train", *, image_size=256, jitter=
     tfds = _import_tfds()
     sides = []
     for side in ("A", "B"):
-        try:
-            ds = tfds.load(full, split=f"{split}{side}", data_dir=data_dir, download=download,
-                           shuffle_files=False)
-        except AssertionError as e:
-            raise not_prepared_error(full, f"{split}{side}", data_dir, e) from e
-        sides.append(ds)
+        sides.append(tfds_load(tfds, full, f"{split}{side}", data_dir=data_dir, download=download,
+                               shuffle_files=False))
     return tfdata.cycle_gan(sides, image_size=image_size, load_size=default_load_size(image_size),
                             jitter=jitter, num_samples=num_samples, shuffle=shuffle, seed=seed,
                             batch_size=batch_size,

@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from ganzoo.backend import tfdata
-from ganzoo.data.tfds_loader import _import_tfds, not_prepared_error
+from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
 #: Photos that ship with the project's dependencies, by name, and the fixed split.
 #: The held-out photos are never cropped for training; evaluation uses them whole.
@@ -292,8 +292,5 @@ def load_div2k(split="train", *, scale=4, hr_size=96, batch_size=16, shuffle=Tru
     _check_pair_args(hr_size, scale)
     tfds = _import_tfds()
     name = f"div2k/bicubic_x{scale}"
-    try:
-        ds = tfds.load(name, split=split, data_dir=data_dir, download=download, shuffle_files=shuffle)
-    except AssertionError as e:
-        raise not_prepared_error(name, split, data_dir, e) from e
+    ds = tfds_load(tfds, name, split, data_dir=data_dir, download=download, shuffle_files=shuffle)
     return tfdata.div2k_crops(ds, scale=scale, hr_size=hr_size, batch_size=batch_size, shuffle=shuffle, seed=seed)

@@ -4,7 +4,9 @@ tensorflow-datasets is imported lazily, inside these functions, so that the embe
 datasets never import TensorFlow. This module checks names, splits and features; the
 tf.data pipeline that turns the examples into images is `ganzoo.backend.tfdata`'s.
 """
+import contextlib
 import difflib
+import logging
 
 from ganzoo.backend import tfdata
 
@@ -21,9 +23,39 @@ def _import_tfds():
     return tfds
 
 
+@contextlib.contextmanager
+def quiet_absl():
+    """Silence absl's WARNING records while tfds looks for prepared files.
+
+    For a dataset that is not prepared, tfds logs "Variant folder ... has no
+    dataset_info.json" before raising; ganzoo's `not_prepared_error` says what to do
+    instead, so the warning would only be a misleading first line.
+    """
+    logger = logging.getLogger("absl")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def tfds_load(tfds, name, split, *, data_dir, download, **kwargs):
+    """`tfds.load` with absl's warnings off; a missing prepared dataset is `not_prepared_error`."""
+    try:
+        with quiet_absl():
+            return tfds.load(name, split=split, data_dir=data_dir, download=download, **kwargs)
+    except AssertionError as e:
+        raise not_prepared_error(name, split, data_dir, e) from e
+
+
+class NotPreparedError(ValueError):
+    """A tfds dataset is not prepared in `data_dir` (and `download=False`)."""
+
+
 def not_prepared_error(name, split, data_dir, error):
     """The ValueError for tfds' AssertionError when a dataset's prepared files are missing."""
-    return ValueError(
+    return NotPreparedError(
         f"Dataset {name!r} (split={split!r}) is not prepared in "
         f"data_dir={data_dir!r} and download=False. Machines without "
         "internet cannot download it: prepare it elsewhere (e.g. "
@@ -78,16 +110,10 @@ def load_tfds(
     """Loads `name` from TensorFlow Datasets as a `tf.data.Dataset` in [-1, 1]."""
     tfds = _import_tfds()
     try:
-        ds, info = tfds.load(
-            name,
-            split=split,
-            data_dir=data_dir,
-            download=download,
-            shuffle_files=False,
-            with_info=True,
-        )
-    except AssertionError as e:
-        raise not_prepared_error(name, split, data_dir, e) from e
+        ds, info = tfds_load(tfds, name, split, data_dir=data_dir, download=download,
+                             shuffle_files=False, with_info=True)
+    except NotPreparedError:
+        raise
     except tfds.core.registered.DatasetNotFoundError as e:
         raise ValueError(f"Unknown dataset name. Received: name={name!r}. {e}") from e
     except (ValueError, KeyError) as e:

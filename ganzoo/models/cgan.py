@@ -154,6 +154,13 @@ class ConditionalGAN(GAN):
         validation.check_samples(images, self.sample_shape, name="x")
         self.check_labels(labels, name="y", num_samples=int(images.shape[0]))
 
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        from ganzoo.gan import checked_images
+
+        images, _ = unpack_labeled(batch)
+        return {"image_shape": checked_images(images, "x")}
+
     # -------------------------------------------------------------------- model
     def call(self, inputs, training=False):
         z, labels = inputs
@@ -250,7 +257,7 @@ class ConditionalGAN(GAN):
 
 @register("cgan", test_config={"image_shape": (8, 8, 1), "num_classes": 3, "latent_dim": 8,
                                "filters": 4, "embed_dim": 4})
-def cgan(*, image_shape=(32, 32, 1), num_classes=10, latent_dim=100, filters=64, embed_dim=50,
+def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_dim=50,
          discriminator="concat", seed=None):
     """Conditional GAN (Mirza & Osindero 2014) on DCGAN networks, with a projection option.
 
@@ -262,7 +269,7 @@ def cgan(*, image_shape=(32, 32, 1), num_classes=10, latent_dim=100, filters=64,
 
     Args:
         image_shape: tuple. `(size, size, channels)`, size a power of two >= 8 and 1 or
-            3 channels. Defaults to `(32, 32, 1)`.
+            3 channels. Defaults to `None`: read from the first batch `fit` sees.
         num_classes: int. Number of classes. Defaults to 10.
         latent_dim: int. Noise size. Defaults to 100.
         filters: int. Width of the last generator / first discriminator layer. Defaults to 64.
@@ -279,7 +286,7 @@ def cgan(*, image_shape=(32, 32, 1), num_classes=10, latent_dim=100, filters=64,
     threes = gan.generate(16, labels=3)
     ```
     """
-    image_shape = check_image_shape(image_shape)
+    kwargs = dict(locals())
     for arg, value in (("num_classes", num_classes), ("latent_dim", latent_dim), ("filters", filters),
                        ("embed_dim", embed_dim)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -288,6 +295,9 @@ def cgan(*, image_shape=(32, 32, 1), num_classes=10, latent_dim=100, filters=64,
         raise ValueError(
             f"`discriminator` must be one of {DISCRIMINATORS}. Received: discriminator={discriminator!r}"
         )
+    if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
+        return ConditionalGAN.deferred(cgan, kwargs, name="cgan")
+    image_shape = check_image_shape(image_shape)
     model = ConditionalGAN(
         cgan_generator(image_shape, num_classes, latent_dim, filters, embed_dim),
         cgan_discriminator(image_shape, num_classes, filters, kind=discriminator),

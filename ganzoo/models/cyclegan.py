@@ -1,11 +1,11 @@
 """CycleGAN: unpaired image-to-image translation with cycle consistency (Zhu et al. 2017)."""
-import inspect
 import math
 
 import keras
 from keras import layers, ops
 
 from ganzoo import losses
+from ganzoo.gan import note_size_defaults
 from ganzoo.layers import (
     ImagePool, ReflectionPadding2D, conv_init, normalization, patchgan_discriminator,
     patchgan_layers_for, residual_block,
@@ -58,9 +58,8 @@ def default_residual_blocks(image_shape):
     return 9 if min(image_shape[0], image_shape[1]) >= 256 else 6
 
 
-def _steps_per_epoch(bound):
-    """Batches per epoch of the data given to `fit`, or `None` when it cannot be known."""
-    args = bound.arguments
+def _steps_per_epoch(args):
+    """Batches per epoch of the data given to `fit` (its arguments, a dict), or `None` when unknown."""
     if args.get("steps_per_epoch"):
         return int(args["steps_per_epoch"])
     x = args.get("x")
@@ -227,23 +226,21 @@ class CycleGAN(ImageTranslationModel):
                 out.append(schedule)
         return out
 
-    def fit(self, *args, **kwargs):
-        """`keras.Model.fit`; also tells the learning-rate decay how long an epoch is.
+    def on_fit_start(self, fit_args):
+        """Tell the learning-rate decay how long an epoch is (called by `fit`).
 
         The decay counts optimizer steps; when it was built without `steps_per_epoch`,
-        the number of batches per epoch is taken from the data given here (numpy arrays
+        the number of batches per epoch is taken from the data given to `fit` (numpy arrays
         with `batch_size`, a finite `tf.data.Dataset`, a `PyDataset`, or the
         `steps_per_epoch` argument). A saved model keeps the value.
         """
-        bound = inspect.signature(keras.Model.fit).bind(self, *args, **kwargs)
-        steps = _steps_per_epoch(bound)
+        steps = _steps_per_epoch(fit_args)
         schedules = [s for s in self._schedules() if s.steps_per_epoch is None]
         if steps is not None and schedules:
             for s in schedules:
                 s.steps_per_epoch = steps
             # The rate is computed inside the compiled step: trace it again.
             self.train_function = None
-        return super().fit(*args, **kwargs)
 
     def get_config(self):
         config = super().get_config()
@@ -258,7 +255,7 @@ class CycleGAN(ImageTranslationModel):
 
 @register("cyclegan", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4,
                                    "num_residual_blocks": 1})
-def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filters=64,
+def cyclegan(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
              num_residual_blocks=None, disc_layers=None, norm="instance", cycle_weight=10.0,
              identity_weight=None, pool_size=50, learning_rate=2e-4, constant_epochs=100,
              decay_epochs=100, steps_per_epoch=None, seed=None):
@@ -271,9 +268,11 @@ def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_fil
     unpaired `(A, B)` batches, e.g. a zip of two independently shuffled datasets.
 
     Args:
-        image_shape: tuple. `(H, W, C)` of the A images; H and W multiples of 4, >= 8.
-            Defaults to `(256, 256, 3)`.
-        channels_b: int. Channels of the B images. Defaults to `None` (same as A).
+        image_shape: tuple. `(H, W, C)` of the A images; H and W multiples of 4, >= 8
+            (the paper: `(256, 256, 3)`). Defaults to `None`: read from the first batch
+            `fit` sees, with the size-dependent defaults below chosen for it.
+        channels_b: int. Channels of the B images. Defaults to `None` (from the first
+            batch when `image_shape` is too, else the same as A).
         filters: int. Generator width (ngf). Defaults to 64.
         disc_filters: int. Discriminator width (ndf). Defaults to 64.
         num_residual_blocks: int. Defaults to `None`: 9 from 256×256 up, else 6.
@@ -299,18 +298,24 @@ def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_fil
     restyled_test = model.translate(digits_test, direction="a_to_b")
     ```
     """
+    kwargs = dict(locals())
+    check_translation_args(None, channels_b, filters, disc_filters, norm)
+    for arg in ("num_residual_blocks", "disc_layers"):
+        if kwargs[arg] is not None:
+            check_positive(arg, kwargs[arg])
+    check_positive("pool_size", pool_size, allow_zero=True)
+    if image_shape is None:  # built by fit from the first (A, B) batch (AdversarialModel.deferred)
+        return CycleGAN.deferred(cyclegan, kwargs, name="cyclegan")
     image_shape = check_translation_shape(image_shape)
     h, w, c = image_shape
     channels_b = check_translation_args(c, channels_b, filters, disc_filters, norm)
+    chosen = {}  # the size-dependent defaults, shown in a deferred model's summary
     if num_residual_blocks is None:
-        num_residual_blocks = default_residual_blocks(image_shape)
-    check_positive("num_residual_blocks", num_residual_blocks)
+        num_residual_blocks = chosen["num_residual_blocks"] = default_residual_blocks(image_shape)
     if disc_layers is None:
-        disc_layers = patchgan_layers_for(min(h, w))
-    check_positive("disc_layers", disc_layers)
+        disc_layers = chosen["disc_layers"] = patchgan_layers_for(min(h, w))
     if identity_weight is None:
-        identity_weight = 0.5 if channels_b == c else 0.0
-    check_positive("pool_size", pool_size, allow_zero=True)
+        identity_weight = chosen["identity_weight"] = 0.5 if channels_b == c else 0.0
     shape_b = (h, w, channels_b)
     model = CycleGAN(
         resnet_generator(image_shape, channels_b, filters, num_residual_blocks, norm, name="generator_ab"),
@@ -322,4 +327,4 @@ def cyclegan(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_fil
         steps_per_epoch=steps_per_epoch, seed=seed, name="cyclegan",
     )
     model.compile()  # Adam(LinearDecay(2e-4, 100, 100), beta_1=0.5) for both optimizers
-    return model
+    return note_size_defaults(model, **chosen)

@@ -93,7 +93,7 @@ def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
 
 
 @register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4})
-def dcgan(*, image_shape=(64, 64, 3), latent_dim=100, filters=64, seed=None):
+def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
     """DCGAN (Radford et al. 2016) with the paper's defaults.
 
     Conv-transpose generator and strided-conv discriminator with BatchNorm, weights drawn
@@ -102,7 +102,8 @@ def dcgan(*, image_shape=(64, 64, 3), latent_dim=100, filters=64, seed=None):
 
     Args:
         image_shape: tuple. `(size, size, channels)`, size a power of two >= 8 and 1 or
-            3 channels. Defaults to `(64, 64, 3)`.
+            3 channels (the paper: `(64, 64, 3)`). Defaults to `None`: read from the first
+            batch `fit` sees.
         latent_dim: int. Noise size. Defaults to 100.
         filters: int. Width of the last generator layer and first discriminator layer
             (ngf = ndf). Defaults to 64.
@@ -116,10 +117,13 @@ def dcgan(*, image_shape=(64, 64, 3), latent_dim=100, filters=64, seed=None):
     images = gan.generate(16)  # numpy, (16, 32, 32, 1), in [-1, 1]
     ```
     """
-    image_shape = check_image_shape(image_shape)
+    kwargs = dict(locals())
     for arg, value in (("latent_dim", latent_dim), ("filters", filters)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
+    if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
+        return GAN.deferred(dcgan, kwargs, name="dcgan")
+    image_shape = check_image_shape(image_shape)
     model = GAN(
         dcgan_generator(image_shape, latent_dim, filters),
         dcgan_discriminator(image_shape, filters),

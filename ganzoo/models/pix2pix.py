@@ -6,6 +6,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo import losses
+from ganzoo.gan import note_size_defaults
 from ganzoo.layers import conv_init, normalization, patchgan_discriminator, patchgan_layers_for
 from ganzoo.models.translation import (
     ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
@@ -157,7 +158,7 @@ class Pix2Pix(ImageTranslationModel):
 
 
 @register("pix2pix", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4})
-def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filters=64,
+def pix2pix(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
             norm="batch", depth=None, disc_layers=None, l1_weight=100.0, dropout=0.5, seed=None):
     """Pix2Pix (Isola et al. 2017) with the paper's defaults.
 
@@ -168,9 +169,11 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
     batch size 1 (or 4 for large sets) and random jitter (`ganzoo.data.image2image`).
 
     Args:
-        image_shape: tuple. `(H, W, C)` of the A images; H and W powers of two >= 8.
-            Defaults to `(256, 256, 3)`.
-        channels_b: int. Channels of the B images. Defaults to `None` (same as A).
+        image_shape: tuple. `(H, W, C)` of the A images; H and W powers of two >= 8
+            (the paper: `(256, 256, 3)`). Defaults to `None`: read from the first batch
+            `fit` sees, with the size-dependent defaults below chosen for it.
+        channels_b: int. Channels of the B images. Defaults to `None` (from the first
+            batch when `image_shape` is too, else the same as A).
         filters: int. Generator width (ngf). Defaults to 64.
         disc_filters: int. Discriminator width (ndf). Defaults to 64.
         norm: str. `"batch"` (the paper) or `"instance"`. Defaults to `"batch"`.
@@ -189,6 +192,12 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
     predicted_b = model.translate(images_a)
     ```
     """
+    kwargs = dict(locals())
+    check_translation_args(None, channels_b, filters, disc_filters, norm)
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+    if image_shape is None:  # built by fit from the first (A, B) batch (AdversarialModel.deferred)
+        return Pix2Pix.deferred(pix2pix, kwargs, name="pix2pix")
     image_shape = check_translation_shape(image_shape, multiple=1)
     h, w, c = image_shape
     if h & (h - 1) or w & (w - 1):
@@ -197,19 +206,17 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
             f"Received: image_shape={image_shape}"
         )
     channels_b = check_translation_args(c, channels_b, filters, disc_filters, norm)
-    max_depth = unet_depth(image_shape)
+    chosen = {}  # the size-dependent defaults, shown in a deferred model's summary
     if depth is None:
-        depth = max_depth
+        depth = chosen["depth"] = unet_depth(image_shape)
     elif not isinstance(depth, int) or isinstance(depth, bool) or not 2 <= depth <= int(math.log2(min(h, w))):
         raise ValueError(
             f"`depth` must be an int from 2 to log2(min(height, width)) = {int(math.log2(min(h, w)))}. "
             f"Received: depth={depth!r}"
         )
     if disc_layers is None:
-        disc_layers = patchgan_layers_for(min(h, w))
+        disc_layers = chosen["disc_layers"] = patchgan_layers_for(min(h, w))
     check_positive("disc_layers", disc_layers)
-    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
     model = Pix2Pix(
         unet_generator(image_shape, channels_b, filters, depth, norm, dropout, seed=seed),
         patchgan_discriminator((h, w, channels_b), disc_filters, disc_layers, norm, condition_shape=image_shape),
@@ -218,4 +225,4 @@ def pix2pix(*, image_shape=(256, 256, 3), channels_b=None, filters=64, disc_filt
         name="pix2pix",
     )
     model.compile()  # Adam(2e-4, beta_1=0.5) for both: AdversarialModel.default_optimizer
-    return model
+    return note_size_defaults(model, **chosen)

@@ -339,6 +339,14 @@ class SRGAN(AdversarialModel):
         self._phase = "adversarial"
         self._phase_fns = _PhaseFunctions()
 
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        from ganzoo.gan import checked_images
+
+        lr, hr = _unpack_pair(batch)
+        lr_shape, hr_shape = checked_images(lr, "lr"), checked_images(hr, "hr")
+        return {"lr_size": lr_shape[0], "channels": hr_shape[-1]}
+
     @property
     def hr_shape(self):
         return tuple(self.discriminator.inputs[0].shape[1:])
@@ -536,7 +544,7 @@ class SRGAN(AdversarialModel):
     test_config={"lr_size": 8, "scale": 2, "num_blocks": 1, "filters": 8, "d_filters": 4,
                  "dense_units": 8, "content_loss": "mse", "warmup_steps": 0},
 )
-def srgan(*, lr_size=24, channels=3, scale=4, num_blocks=16, filters=64, d_filters=64,
+def srgan(*, lr_size=None, channels=None, scale=4, num_blocks=16, filters=64, d_filters=64,
           dense_units=1024, content_loss="vgg54", vgg_weights=None, adversarial_weight=1e-3,
           warmup_steps=10**6, seed=None):
     """SRGAN (Ledig et al. 2017) with the paper's defaults: SRResNet + its discriminator.
@@ -548,8 +556,10 @@ def srgan(*, lr_size=24, channels=3, scale=4, num_blocks=16, filters=64, d_filte
 
     Args:
         lr_size: int. Side of the LR training crops (HR crops are `lr_size * scale`, the
-            discriminator's input). The generator itself takes any size. Defaults to 24.
-        channels: int. 1 or 3. Defaults to 3.
+            discriminator's input; the paper: 24). The generator itself takes any size.
+            Defaults to `None`: read from the first `(lr, hr)` batch `fit` sees.
+        channels: int. 1 or 3. Defaults to `None`: from the first batch (3 when `lr_size`
+            is given).
         scale: int. 2, 4 or 8. Defaults to 4.
         num_blocks: int. Residual blocks. Defaults to 16.
         filters: int. Generator width. Defaults to 64.
@@ -570,10 +580,19 @@ def srgan(*, lr_size=24, channels=3, scale=4, num_blocks=16, filters=64, d_filte
     sr = model.upscale(lr_photo, tile=64)
     ```
     """
+    kwargs = dict(locals())
     _check_scale(scale)
-    for arg, value in (("lr_size", lr_size), ("num_blocks", num_blocks), ("filters", filters),
-                       ("d_filters", d_filters), ("dense_units", dense_units)):
+    for arg, value in (("num_blocks", num_blocks), ("filters", filters), ("d_filters", d_filters),
+                       ("dense_units", dense_units)):
         _positive_int(arg, value)
+    if content_loss not in CONTENT_LOSSES:
+        raise ValueError(f"`content_loss` must be one of {CONTENT_LOSSES}. Received: content_loss={content_loss!r}")
+    if content_loss == "vgg54":
+        resolve_vgg_weights(vgg_weights)  # missing VGG19 weights: raised now, not at fit
+    if lr_size is None:  # built by fit from the first (lr, hr) batch (AdversarialModel.deferred)
+        return SRGAN.deferred(srgan, kwargs, name="srgan")
+    _positive_int("lr_size", lr_size)
+    channels = 3 if channels is None else channels
     if channels not in (1, 3):
         raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
     hr_size = lr_size * scale

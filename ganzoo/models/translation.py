@@ -40,7 +40,7 @@ def check_positive(arg, value, integer=True, allow_zero=False):
 def check_translation_args(channels, channels_b, filters, disc_filters, norm):
     """The builder arguments pix2pix and cyclegan share; returns `channels_b` (None: `channels`)."""
     channels_b = channels if channels_b is None else check_positive("channels_b", channels_b)
-    if channels_b > 4:
+    if channels_b is not None and channels_b > 4:
         raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
     check_positive("filters", filters)
     check_positive("disc_filters", disc_filters)
@@ -67,8 +67,24 @@ class ImageTranslationModel(AdversarialModel):
     def call(self, images, training=False):
         return getattr(self, self._generators["a_to_b"])(images, training=training)
 
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        from ganzoo.gan import checked_images
+
+        a, b = cls.split_pair(batch)
+        shape_a, shape_b = checked_images(a, "A"), checked_images(b, "B")
+        return {"image_shape": shape_a, "channels_b": shape_b[-1]}
+
     def unpack_pair(self, data):
         """`(A, B)` from a batch: a pair, `((A, B),)` or a dict with `"a"` and `"b"`."""
+        a, b = self.split_pair(data)
+        self._check_static_shape(a, self.image_shape_a, "A")
+        self._check_static_shape(b, self.image_shape_b, "B")
+        return a, b
+
+    @classmethod
+    def split_pair(cls, data):
+        """`(A, B)` from a batch, without checking shapes."""
         if isinstance(data, dict):
             if not {"a", "b"} <= set(data):
                 raise ValueError(
@@ -80,12 +96,10 @@ class ImageTranslationModel(AdversarialModel):
                 data = data[0]
             if not isinstance(data, (tuple, list)) or len(data) < 2:
                 raise ValueError(
-                    f"{type(self).__name__} trains on (A, B) image pairs, e.g. fit(images_a, images_b) "
+                    f"{cls.__name__} trains on (A, B) image pairs, e.g. fit(images_a, images_b) "
                     f"or a dataset of (a, b) tuples. Received: a batch of type {type(data).__name__}"
                 )
             a, b = data[0], data[1]
-        self._check_static_shape(a, self.image_shape_a, "A")
-        self._check_static_shape(b, self.image_shape_b, "B")
         return a, b
 
     def validate_batch(self, batch):
