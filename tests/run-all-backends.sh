@@ -6,12 +6,14 @@
 # Extra arguments go to every pytest run, e.g.: bash tests/run-all-backends.sh -x -k dcgan
 # GANZOO_TEST_BACKENDS  backends of the fast tier (default: "tensorflow jax torch")
 # GANZOO_SLOW_BACKEND   backend of the slow tier (default: jax); "none" skips the slow tier
+# GANZOO_TEST_WORKERS   pytest-xdist workers per run (default: 2, one per core here; 0: none)
 # Each run prints its wall time; the last line is "all backends: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
 backends="${GANZOO_TEST_BACKENDS:-tensorflow jax torch}"
 slow_backend="${GANZOO_SLOW_BACKEND:-jax}"
+workers="${GANZOO_TEST_WORKERS:-2}"
 status=0
 total_passed=0
 total_failed=0
@@ -25,7 +27,7 @@ run_tier() {  # run_tier LABEL BACKEND PYTEST_ARGS...
   local start log rc last p f
   start=$(date +%s)
   log=$(mktemp)
-  KERAS_BACKEND=$b python -m pytest -p no:cacheprovider --timeout=900 "$@" 2>&1 | tee "$log"
+  KERAS_BACKEND=$b python -m pytest -p no:cacheprovider --timeout=900 -n "$workers" --dist loadgroup "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local seconds=$(( $(date +%s) - start ))
   echo "=== $label: KERAS_BACKEND=$b exit=$rc in $seconds s"

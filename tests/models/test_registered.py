@@ -9,7 +9,9 @@ import pytest
 import ganzoo
 from tests import harness
 
-MODELS = ganzoo.list_models()
+# Under pytest-xdist (`-n 2 --dist loadgroup`), all checks of one model go to one worker,
+# so each worker builds only the models it checks (see harness.shared_model).
+MODELS = [pytest.param(n, marks=pytest.mark.xdist_group(n)) for n in ganzoo.list_models()]
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -49,7 +51,8 @@ def test_interrupted_then_resumed_equals_uninterrupted(name, tmp_path):
 
 # dcgan in the fast tier; the whole sweep (a compilation per model and policy) is slow.
 @pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
-@pytest.mark.parametrize("name", [n if n == "dcgan" else pytest.param(n, marks=pytest.mark.slow) for n in MODELS])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xdist_group(n)] + ([] if n == "dcgan" else [pytest.mark.slow]))
+                                  for n in ganzoo.list_models()])
 def test_fit_under_mixed_precision(name, policy):
     keras.config.set_dtype_policy(policy)  # before building: layers take it at creation
     harness.run_fit_step_test(harness.shared_model(name), policy=policy)

@@ -69,6 +69,7 @@ def test_phase_switches_inside_one_fit_and_after_reload(tmp_path):
     assert int(numpy(loaded.d_optimizer.iterations)) == 3
 
 
+@pytest.mark.slow  # builds and trains through VGG19 (20 M parameters): ~40 s on JAX
 def test_vgg_content_loss_uses_conv5_4_features_rescaled():
     # Random VGG19 weights: the real network and preprocessing, no download.
     model = _tiny(content_loss="vgg54", vgg_weights="random")
