@@ -95,6 +95,7 @@ def test_fast_snippet_runs(snippet, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.docs_as_written  # minutes each: CI's slow tier leaves them out (docs/development.md)
 @pytest.mark.parametrize("snippet", [s for s in SNIPPETS if s["mark"] == ""], ids=lambda s: s["id"])
 def test_training_snippet_runs(snippet, tmp_path):
     run_snippet(snippet, tmp_path)
@@ -128,6 +129,7 @@ def test_quick_start_sequence_tiny(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.docs_as_written
 def test_quick_start_as_written(tmp_path):
     run_snippet(QUICK_START, tmp_path)
     _check_quick_start_outputs(tmp_path, 16)
