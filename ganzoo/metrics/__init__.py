@@ -1,6 +1,7 @@
 """Evaluation metrics for ganzoo GANs.
 
-Image metrics (FID, KID, IS, PSNR, SSIM), 2-D mode coverage, and an offline
+Image metrics (Fréchet distance in `frechet`, KID in `kid`, Inception score and the
+feature extractor in `inception`, PSNR/SSIM in `fidelity`), 2-D mode coverage, and an offline
 digits classifier (class accuracy, Fréchet Classifier Distance). Functions
 take numpy arrays and return Python floats, tuples or dicts of floats. See
 docs/metrics.md.
@@ -16,21 +17,21 @@ from ganzoo.metrics.digits_classifier import (
     load_digits_split,
     train_digits_classifier,
 )
-from ganzoo.metrics.image_metrics import (
-    FeatureExtractor,
+from ganzoo.metrics.fidelity import psnr, rgb_to_y, ssim
+from ganzoo.metrics.frechet import (
     feature_statistics,
-    fid,
     frechet_distance,
     frechet_distance_from_features,
+)
+from ganzoo.metrics.inception import (
+    FeatureExtractor,
+    fid,
     inception_score,
     inception_score_from_images,
     inception_v3_features,
-    kernel_inception_distance,
     kid,
-    psnr,
-    rgb_to_y,
-    ssim,
 )
+from ganzoo.metrics.kid import kernel_inception_distance
 from ganzoo.metrics.mode_coverage import mode_coverage
 
 __all__ = [

@@ -52,3 +52,41 @@ def check_positive_int(value, name, minimum=1):
         raise ValueError(
             f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
         )
+
+
+def check_images(images, name, allow_single=False):
+    """Returns `images` as a float32 NHWC numpy batch; raises ValueError naming `name` otherwise.
+
+    A single HWC image is given a batch axis when `allow_single` is True. Empty batches
+    and non-finite values are refused.
+    """
+    arr = to_numpy(images, name, dtype="float32")
+    if allow_single and arr.ndim == 3:
+        arr = arr[None]
+    check_rank(arr, 4, name, "of images (batch, height, width, channels)")
+    if arr.shape[0] == 0:
+        raise ValueError(
+            f"`{name}` must hold at least one image. Received: {name}.shape={arr.shape}"
+        )
+    check_finite(arr, name)
+    return arr
+
+
+def check_features(features, name):
+    """Returns `features` as a finite float64 (num_samples, num_features) numpy array."""
+    arr = to_numpy(features, name)
+    check_rank(arr, 2, name, "of features (num_samples, num_features)")
+    check_finite(arr, name)
+    return arr
+
+
+def check_feature_pair(features1, features2):
+    """Checks two feature arrays with the same feature dimension; returns them as numpy."""
+    f1 = check_features(features1, "features1")
+    f2 = check_features(features2, "features2")
+    if f1.shape[1] != f2.shape[1]:
+        raise ValueError(
+            "`features1` and `features2` must have the same feature dimension. "
+            f"Received: features1.shape={f1.shape}, features2.shape={f2.shape}"
+        )
+    return f1, f2

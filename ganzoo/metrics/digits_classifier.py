@@ -17,7 +17,7 @@ import numpy as np
 from keras import ops
 
 from ganzoo.metrics._utils import check_positive_int, check_rank, to_numpy
-from ganzoo.metrics.image_metrics import frechet_distance_from_features
+from ganzoo.metrics.frechet import frechet_distance_from_features
 
 DIGITS_SIZE = 8
 NUM_TRAIN = 1500

@@ -1,4 +1,4 @@
-"""Image metrics (ganzoo/metrics/image_metrics.py) against their reference formulas."""
+"""Image metrics (ganzoo/metrics/{frechet,kid,inception,fidelity}.py) against their reference formulas."""
 import keras
 import numpy as np
 import pytest
