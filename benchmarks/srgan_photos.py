@@ -7,7 +7,7 @@ SRGAN steps, evaluates again. Evaluation follows the paper: whole held-out photo
 downsampling, PSNR and SSIM on the Y channel (ITU-R BT.601) after removing `scale`
 pixels at every border. Prints one JSON object; writes a side-by-side PNG with --png.
 With `--precise-bn N` both generators are also scored after re-estimating their
-BatchNorm statistics on N fresh batches of training crops (`ganzoo.layers.precise_batch_norm`).
+BatchNorm statistics on N fresh batches of training crops (`ganzoo.precise_bn.precise_batch_norm`).
 
     KERAS_BACKEND=jax python benchmarks/srgan_photos.py --warmup 6000 --adversarial 500 \
         --batch-size 16 --lr 5e-4 --lr-final 1e-5 --lr-adv 1e-4 --d-filters 16 --dense-units 128 \
@@ -49,7 +49,7 @@ def parse_args():
                    help="Also score the generator on the held-out photos every this many warm-up steps "
                         "(a multiple of --steps-per-epoch); the curve goes into the JSON as warmup_curve.")
     p.add_argument("--precise-bn", type=int, default=0,
-                   help="Also score both generators after ganzoo.layers.precise_batch_norm over this many "
+                   help="Also score both generators after ganzoo.precise_bn.precise_batch_norm over this many "
                         "fresh batches of training crops (0: off).")
     p.add_argument("--png", default=None, help="Write LR / bicubic / SRResNet / SRGAN / HR crops here.")
     p.add_argument("--save", default=None, help="Folder for srresnet.keras and srgan_generator.keras.")
@@ -233,13 +233,13 @@ def precise_bn_outputs(generator, train_photos, lr_test, args):
     """Upscale `lr_test` with a copy of `generator` whose BatchNorm statistics were re-estimated.
 
     The copy's moving statistics become the population statistics of `--precise-bn` fresh
-    batches of training crops (`ganzoo.layers.precise_batch_norm`); `generator` is untouched,
+    batches of training crops (`ganzoo.precise_bn.precise_batch_norm`); `generator` is untouched,
     so training continues exactly as without the flag.
     """
     import keras
 
     from ganzoo.data import super_resolution as sr_data
-    from ganzoo.layers import precise_batch_norm
+    from ganzoo.precise_bn import precise_batch_norm
     from ganzoo.models.srgan import upscale_with
 
     copy = keras.models.clone_model(generator)

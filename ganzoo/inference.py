@@ -1,9 +1,12 @@
 """Inference helpers that work on saved models (the `ganzoo upscale` and `ganzoo translate` commands)."""
+import math
 import os
 
 import numpy as np
+from keras import layers
 
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
+from ganzoo.layers import SubPixelUpsampling
 
 
 def generate_with(generator, num_samples, *, seed=None, batch_size=256):
@@ -63,7 +66,7 @@ def load_upscaler(model_path):
     """Load a saved SRGAN (`.keras`) or a generator saved alone; return `(generator, scale)`."""
     import keras
 
-    from ganzoo.models.srgan import SRGAN, generator_scale
+    from ganzoo.models.srgan import SRGAN
 
     if not os.path.isfile(model_path):
         raise ValueError(f"`model_path` must be a saved .keras file. Received: model_path={model_path!r}")
@@ -94,8 +97,6 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
         The list of written paths.
     """
     from PIL import Image
-
-    from ganzoo.models.srgan import upscale_with
 
     if not os.path.isdir(input_dir):
         raise ValueError(f"`input_dir` must be an existing folder. Received: input_dir={input_dir!r}")
@@ -190,3 +191,93 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
             Image.fromarray(img[..., 0] if img.shape[-1] == 1 else img).save(path)
             written.append(path)
     return written
+
+
+# ------------------------------------------------------------ super-resolution tiling
+def receptive_radius(generator):
+    """LR pixels on each side that influence one output pixel of a conv/sub-pixel chain.
+
+    Skip connections do not widen it. Used as the default tile overlap of `upscale`, for
+    which tiled and untiled outputs are then equal.
+    """
+    radius, scale = 0.0, 1
+    for layer in generator.layers:
+        if isinstance(layer, layers.Conv2D):
+            k = layer.kernel_size[0]
+            radius += (k // 2) * layer.dilation_rate[0] / scale
+        elif isinstance(layer, SubPixelUpsampling):
+            scale *= layer.scale
+    return int(math.ceil(radius))
+
+
+def upscale_with(generator, images, *, scale, tile=None, overlap=None, batch_size=8):
+    """Run a super-resolution generator over `images`, optionally in overlapping tiles.
+
+    Args:
+        generator: keras.Model. Fully convolutional LR -> HR network.
+        images: array. `(N, h, w, C)` or `(h, w, C)` in [-1, 1].
+        scale: int. The generator's upsampling factor.
+        tile: int. Side of the LR tiles whose output is kept; each is run with `overlap`
+            LR pixels of context on every side, so memory is bounded by the tile, not the
+            image. `None` runs whole images. Defaults to `None`.
+        overlap: int. Context pixels around each tile. Defaults to the generator's
+            receptive radius, for which the tiled output equals the untiled one.
+        batch_size: int. Tiles per generator call. Defaults to 8.
+
+    Returns:
+        float32 numpy `(N, h*scale, w*scale, C)` (or without `N`) in [-1, 1].
+    """
+    x = np.asarray(images, dtype="float32")
+    single = x.ndim == 3
+    if single:
+        x = x[None]
+    channels = generator.inputs[0].shape[-1]
+    if x.ndim != 4 or x.shape[-1] != channels:
+        raise ValueError(
+            f"`images` must be (N, h, w, {channels}) or (h, w, {channels}) in [-1, 1]. "
+            f"Received: images.shape={np.shape(images)}"
+        )
+    if tile is None:
+        out = np.concatenate([np.asarray(generator.predict(im[None], verbose=0)) for im in x])
+        return out[0] if single else out
+    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
+        raise ValueError(f"`tile` must be a positive int. Received: tile={tile!r}")
+    overlap = receptive_radius(generator) if overlap is None else overlap
+    if not isinstance(overlap, (int, np.integer)) or overlap < 0:
+        raise ValueError(f"`overlap` must be a non-negative int. Received: overlap={overlap!r}")
+    n, h, w, _ = x.shape
+    # Every window has the same shape (one compiled function on JAX); near the image edge
+    # a window is shifted inwards instead of padded, so each kept pixel sees either
+    # `overlap` pixels of real context or the true image border, as in the untiled run.
+    win_h, win_w = min(h, tile + 2 * overlap), min(w, tile + 2 * overlap)
+    out = np.zeros((n, h * scale, w * scale, channels), dtype="float32")
+    boxes = []
+    for y in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            wy = min(max(y - overlap, 0), h - win_h)
+            wx = min(max(x0 - overlap, 0), w - win_w)
+            boxes.append((y, x0, wy, wx))
+    for i in range(n):
+        for start in range(0, len(boxes), batch_size):
+            chunk = boxes[start : start + batch_size]
+            windows = np.stack([x[i, wy : wy + win_h, wx : wx + win_w] for _, _, wy, wx in chunk])
+            sr = np.asarray(generator.predict(windows, batch_size=len(chunk), verbose=0))
+            for (y, x0, wy, wx), s in zip(chunk, sr):
+                th, tw = min(tile, h - y), min(tile, w - x0)
+                oy, ox = (y - wy) * scale, (x0 - wx) * scale
+                out[i, y * scale : (y + th) * scale, x0 * scale : (x0 + tw) * scale] = s[
+                    oy : oy + th * scale, ox : ox + tw * scale
+                ]
+    return out[0] if single else out
+
+
+def generator_scale(generator):
+    """The upsampling factor of a saved SR generator (product of its sub-pixel steps)."""
+    scale = 1
+    for layer in generator.layers:
+        if isinstance(layer, SubPixelUpsampling):
+            scale *= layer.scale
+    return scale
+
+
+# ------------------------------------------------------------------------------ model

@@ -83,7 +83,7 @@ def _population_moments(chunks):
 
 
 def test_precise_batch_norm_writes_population_statistics():
-    from ganzoo.layers import precise_batch_norm
+    from ganzoo.precise_bn import precise_batch_norm
 
     rng = np.random.default_rng(0)
     inp = keras.Input((3,))
@@ -121,7 +121,7 @@ def test_precise_batch_norm_writes_population_statistics():
 
 
 def test_precise_batch_norm_on_the_srresnet_generator():
-    from ganzoo.layers import precise_batch_norm
+    from ganzoo.precise_bn import precise_batch_norm
 
     model = _tiny(num_blocks=2)
     gen = model.generator
@@ -142,7 +142,7 @@ def test_precise_batch_norm_on_the_srresnet_generator():
 
 
 def test_precise_batch_norm_rejects_nested_batch_norm_and_empty_input():
-    from ganzoo.layers import precise_batch_norm
+    from ganzoo.precise_bn import precise_batch_norm
 
     inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.BatchNormalization()])
     inp = keras.Input((3,))

@@ -16,24 +16,27 @@ A traced `ops.cond`/`ops.where` switch was rejected: JAX cannot assign variables
 the discriminator's Adam (its `iterations` and moments), which the warm-up must not touch.
 """
 import math
-import os
 
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
 from ganzoo import losses as losses_lib
 from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
+from ganzoo.inference import generator_scale, receptive_radius, upscale_with  # noqa: F401  (re-exported)
 from ganzoo.layers import SubPixelUpsampling
+from ganzoo.perceptual import (  # noqa: F401  (re-exported for one release)
+    VGG19_NOTOP_FILE,
+    VGG_FEATURE_SCALE,
+    default_vgg19_weights_path,
+    resolve_vgg_weights,
+    vgg19_features,
+    vgg_content_loss,
+)
 from ganzoo.registry import register
 
-#: The file keras.applications.VGG19(include_top=False) caches (never downloaded here).
-VGG19_NOTOP_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-#: The paper's rescaling of VGG feature maps: "a rescaling factor of ≈ 1/12.75".
-VGG_FEATURE_SCALE = 1.0 / 12.75
 CONTENT_LOSSES = ("vgg54", "mse")
-_CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 
 
 def _positive_int(name, value):
@@ -105,80 +108,6 @@ def srgan_discriminator(hr_size=96, channels=3, filters=64, dense_units=1024, na
     return keras.Model(inp, x, name=name)
 
 
-def receptive_radius(generator):
-    """LR pixels on each side that influence one output pixel of a conv/sub-pixel chain.
-
-    Skip connections do not widen it. Used as the default tile overlap of `upscale`, for
-    which tiled and untiled outputs are then equal.
-    """
-    radius, scale = 0.0, 1
-    for layer in generator.layers:
-        if isinstance(layer, layers.Conv2D):
-            k = layer.kernel_size[0]
-            radius += (k // 2) * layer.dilation_rate[0] / scale
-        elif isinstance(layer, SubPixelUpsampling):
-            scale *= layer.scale
-    return int(math.ceil(radius))
-
-
-# ------------------------------------------------------------------------ content loss
-def default_vgg19_weights_path():
-    """Where Keras caches the VGG19 no-top weights (`$KERAS_HOME` or `~/.keras`)."""
-    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return os.path.join(home, "models", VGG19_NOTOP_FILE)
-
-
-def _vgg_unavailable(vgg_weights, why):
-    return ValueError(
-        f"The VGG19 content loss needs VGG19 ImageNet weights: {why}. Either connect once so that "
-        "keras.applications.VGG19 can download and cache them, pass `vgg_weights='/path/to/"
-        f"{VGG19_NOTOP_FILE}'`, or choose the pixel loss explicitly with `content_loss='mse'` "
-        f"(the SRGAN-MSE variant of the paper). Received: vgg_weights={vgg_weights!r}"
-    )
-
-
-def vgg19_features(weights, channels=3):
-    """VGG19 up to `block5_conv4` (after its ReLU), the paper's φ5,4.
-
-    Args:
-        weights: str. `"imagenet"` (`keras.applications.VGG19`'s weights, downloaded and
-            cached by Keras on first use), a weights file path (`.h5` of
-            `VGG19(include_top=False)`) or `"random"` (untrained, for tests only).
-        channels: int. Channels of the images it will see. Defaults to 3.
-    """
-    try:
-        vgg = keras.applications.VGG19(
-            include_top=False, weights=None if weights == "random" else weights, input_shape=(None, None, 3)
-        )
-    except Exception as e:  # Keras' download failure is a bare Exception (keras.utils.get_file)
-        if weights != "imagenet":
-            raise
-        raise _vgg_unavailable(None, f"they are not in the Keras cache ({default_vgg19_weights_path()}) "
-                                     f"and could not be downloaded ({e})") from e
-    vgg.trainable = False
-    return keras.Model(vgg.input, vgg.get_layer("block5_conv4").output, name="vgg19_conv5_4")
-
-
-def resolve_vgg_weights(vgg_weights):
-    """What `vgg19_features` loads: `"imagenet"`, `"random"` or an existing file."""
-    if vgg_weights in ("random", "imagenet"):
-        return vgg_weights
-    if vgg_weights is None:
-        return "imagenet"  # keras.applications: from its cache, else downloaded once
-    if isinstance(vgg_weights, (str, os.PathLike)) and os.path.isfile(vgg_weights):
-        return os.fspath(vgg_weights)
-    raise _vgg_unavailable(vgg_weights, "no file at the given path")
-
-
-def _to_vgg_input(images):
-    """[-1, 1] RGB (or gray) -> caffe-style VGG input: BGR, 0..255, mean subtracted."""
-    x = (ops.cast(images, "float32") + 1.0) * 127.5
-    if x.shape[-1] == 1:
-        x = ops.concatenate([x, x, x], axis=-1)
-    x = ops.flip(x, axis=-1)  # RGB -> BGR
-    return x - ops.convert_to_tensor(np.array(_CAFFE_BGR_MEAN, dtype="float32"))
-
-
 class _Frozen:
     # Holds the VGG feature extractor outside the model's tracked state: it is fixed, and
     # tracking it would save ~80 MB of ImageNet weights into every SRGAN `.keras` file.
@@ -186,84 +115,6 @@ class _Frozen:
         self.model = model
 
 
-def vgg_content_loss(features, sr, hr):
-    """MSE between rescaled VGG features of `sr` and `hr` (the paper's l_VGG/5.4)."""
-    f_sr = ops.cast(features(_to_vgg_input(sr), training=False), "float32") * VGG_FEATURE_SCALE
-    f_hr = ops.cast(features(_to_vgg_input(hr), training=False), "float32") * VGG_FEATURE_SCALE
-    return ops.mean(ops.square(f_sr - ops.stop_gradient(f_hr)))
-
-
-# ----------------------------------------------------------------------------- tiling
-def upscale_with(generator, images, *, scale, tile=None, overlap=None, batch_size=8):
-    """Run a super-resolution generator over `images`, optionally in overlapping tiles.
-
-    Args:
-        generator: keras.Model. Fully convolutional LR -> HR network.
-        images: array. `(N, h, w, C)` or `(h, w, C)` in [-1, 1].
-        scale: int. The generator's upsampling factor.
-        tile: int. Side of the LR tiles whose output is kept; each is run with `overlap`
-            LR pixels of context on every side, so memory is bounded by the tile, not the
-            image. `None` runs whole images. Defaults to `None`.
-        overlap: int. Context pixels around each tile. Defaults to the generator's
-            receptive radius, for which the tiled output equals the untiled one.
-        batch_size: int. Tiles per generator call. Defaults to 8.
-
-    Returns:
-        float32 numpy `(N, h*scale, w*scale, C)` (or without `N`) in [-1, 1].
-    """
-    x = np.asarray(images, dtype="float32")
-    single = x.ndim == 3
-    if single:
-        x = x[None]
-    channels = generator.inputs[0].shape[-1]
-    if x.ndim != 4 or x.shape[-1] != channels:
-        raise ValueError(
-            f"`images` must be (N, h, w, {channels}) or (h, w, {channels}) in [-1, 1]. "
-            f"Received: images.shape={np.shape(images)}"
-        )
-    if tile is None:
-        out = np.concatenate([np.asarray(generator.predict(im[None], verbose=0)) for im in x])
-        return out[0] if single else out
-    tile = _positive_int("tile", tile)
-    overlap = receptive_radius(generator) if overlap is None else overlap
-    if not isinstance(overlap, (int, np.integer)) or overlap < 0:
-        raise ValueError(f"`overlap` must be a non-negative int. Received: overlap={overlap!r}")
-    n, h, w, _ = x.shape
-    # Every window has the same shape (one compiled function on JAX); near the image edge
-    # a window is shifted inwards instead of padded, so each kept pixel sees either
-    # `overlap` pixels of real context or the true image border, as in the untiled run.
-    win_h, win_w = min(h, tile + 2 * overlap), min(w, tile + 2 * overlap)
-    out = np.zeros((n, h * scale, w * scale, channels), dtype="float32")
-    boxes = []
-    for y in range(0, h, tile):
-        for x0 in range(0, w, tile):
-            wy = min(max(y - overlap, 0), h - win_h)
-            wx = min(max(x0 - overlap, 0), w - win_w)
-            boxes.append((y, x0, wy, wx))
-    for i in range(n):
-        for start in range(0, len(boxes), batch_size):
-            chunk = boxes[start : start + batch_size]
-            windows = np.stack([x[i, wy : wy + win_h, wx : wx + win_w] for _, _, wy, wx in chunk])
-            sr = np.asarray(generator.predict(windows, batch_size=len(chunk), verbose=0))
-            for (y, x0, wy, wx), s in zip(chunk, sr):
-                th, tw = min(tile, h - y), min(tile, w - x0)
-                oy, ox = (y - wy) * scale, (x0 - wx) * scale
-                out[i, y * scale : (y + th) * scale, x0 * scale : (x0 + tw) * scale] = s[
-                    oy : oy + th * scale, ox : ox + tw * scale
-                ]
-    return out[0] if single else out
-
-
-def generator_scale(generator):
-    """The upsampling factor of a saved SR generator (product of its sub-pixel steps)."""
-    scale = 1
-    for layer in generator.layers:
-        if isinstance(layer, SubPixelUpsampling):
-            scale *= layer.scale
-    return scale
-
-
-# ------------------------------------------------------------------------------ model
 def _unpack_pair(data):
     if isinstance(data, dict):
         if not {"lr", "hr"} <= set(data):
