@@ -27,11 +27,11 @@ _SUBMODULES = ("backend", "callbacks", "data", "guards", "losses", "metrics", "m
 _ATTRIBUTES = {
     "AdversarialModel": "ganzoo.gan",
     "GAN": "ganzoo.gan",
-    "get": "ganzoo.registry",
-    "get_builder": "ganzoo.registry",
-    "list_models": "ganzoo.registry",
+    "get": "ganzoo.models",
+    "get_builder": "ganzoo.models",
+    "list_models": "ganzoo.models",
     "load_model": "ganzoo.saving",
-    "register": "ganzoo.registry",
+    "register": "ganzoo.models",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_ATTRIBUTES]

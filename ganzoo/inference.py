@@ -158,8 +158,6 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
     import keras
     from PIL import Image
 
-    import ganzoo.models  # noqa: F401  (registers Pix2Pix / CycleGAN for load_model)
-
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
     if not os.path.isdir(input_dir):

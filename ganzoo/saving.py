@@ -26,7 +26,6 @@ def load_model(path, *, custom_objects=None, compile=True, require_ganzoo=True):
     gan = ganzoo.load_model("dcgan.keras")
     ```
     """
-    import ganzoo.models  # noqa: F401  (registers every ganzoo class the file may name)
     from ganzoo.gan import AdversarialModel
 
     spath = os.fspath(path)

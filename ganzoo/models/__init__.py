@@ -1,2 +1,32 @@
-"""One module per GAN family; importing them registers their builders."""
-from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, srgan, vanilla  # noqa: F401
+"""The GAN families, one module each, and the registry their builders register into.
+
+Importing this package imports the registry first, then every family module (each
+registers its builders with `@register`), so `get`, `list_models` and Keras'
+deserialization see every built-in model.
+"""
+from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, srgan, vanilla
+from ganzoo.models._registry import (
+    get,
+    get_builder,
+    get_test_config,
+    list_models,
+    models_table,
+    register,
+    write_models_doc,
+)
+
+__all__ = [
+    "cgan",
+    "cyclegan",
+    "dcgan",
+    "get",
+    "get_builder",
+    "get_test_config",
+    "list_models",
+    "models_table",
+    "pix2pix",
+    "register",
+    "srgan",
+    "vanilla",
+    "write_models_doc",
+]

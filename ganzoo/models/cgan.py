@@ -9,8 +9,8 @@ from keras import layers, ops
 from ganzoo import validation
 from ganzoo.backend import sync_state
 from ganzoo.gan import GAN
+from ganzoo.models._registry import register
 from ganzoo.models.dcgan import _bn, _conv_init, check_image_shape, upsample_to_image
-from ganzoo.registry import register
 
 DISCRIMINATORS = ("concat", "projection")
 

@@ -7,13 +7,21 @@ from keras import layers, ops
 from ganzoo import losses
 from ganzoo.gan import note_size_defaults
 from ganzoo.layers import (
-    ImagePool, ReflectionPadding2D, conv_init, normalization, patchgan_discriminator,
-    patchgan_layers_for, residual_block,
+    ImagePool,
+    ReflectionPadding2D,
+    conv_init,
+    normalization,
+    patchgan_discriminator,
+    patchgan_layers_for,
+    residual_block,
 )
+from ganzoo.models._registry import register
 from ganzoo.models.translation import (
-    ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
+    ImageTranslationModel,
+    check_positive,
+    check_translation_args,
+    check_translation_shape,
 )
-from ganzoo.registry import register
 from ganzoo.schedules import LinearDecay
 
 

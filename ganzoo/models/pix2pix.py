@@ -7,11 +7,19 @@ from keras import layers, ops
 
 from ganzoo import losses
 from ganzoo.gan import note_size_defaults
-from ganzoo.layers import conv_init, normalization, patchgan_discriminator, patchgan_layers_for
-from ganzoo.models.translation import (
-    ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
+from ganzoo.layers import (
+    conv_init,
+    normalization,
+    patchgan_discriminator,
+    patchgan_layers_for,
 )
-from ganzoo.registry import register
+from ganzoo.models._registry import register
+from ganzoo.models.translation import (
+    ImageTranslationModel,
+    check_positive,
+    check_translation_args,
+    check_translation_shape,
+)
 
 
 def unet_depth(image_shape):

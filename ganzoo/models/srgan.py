@@ -26,6 +26,7 @@ from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
 from ganzoo.inference import generator_scale, receptive_radius, upscale_with  # noqa: F401  (re-exported)
 from ganzoo.layers import SubPixelUpsampling
+from ganzoo.models._registry import register
 from ganzoo.perceptual import (  # noqa: F401  (re-exported for one release)
     VGG19_NOTOP_FILE,
     VGG_FEATURE_SCALE,
@@ -34,7 +35,6 @@ from ganzoo.perceptual import (  # noqa: F401  (re-exported for one release)
     vgg19_features,
     vgg_content_loss,
 )
-from ganzoo.registry import register
 
 CONTENT_LOSSES = ("vgg54", "mse")
 

@@ -5,7 +5,7 @@ import keras
 from keras import layers
 
 from ganzoo.gan import GAN
-from ganzoo.registry import register
+from ganzoo.models._registry import register
 
 
 def _check_shape(data_shape):
