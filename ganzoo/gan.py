@@ -25,14 +25,17 @@ built model's state.
 import copy
 import inspect
 
-import numpy as np
 import keras
+import numpy as np
 from keras import ops
+
 # The class Keras' monitoring callbacks search for metric directions (no public alias).
 from keras.src.trainers.compile_utils import MetricsList
 
+from ganzoo import guards, training, validation
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
+from ganzoo.data.images import check_images
 
 
 class AdversarialModel(Trainer):
@@ -310,11 +313,32 @@ class AdversarialModel(Trainer):
             return ops.cast(out, "float32")
 
         loss, aux, grads = self.compute_gradients(wrapped, variables, optimizer)
-        from ganzoo.guards import record_nonfinite  # ganzoo.guards imports this module
-
-        record_nonfinite(self, optimizer_name, loss, grads)
-        self.apply_gradients(optimizer, grads, variables)
+        self.apply_update(optimizer_name, loss, grads, variables)
         return (loss, aux) if has_aux else loss
+
+    def apply_update(self, optimizer_name, loss, grads, variables):
+        """Step the optimizer `optimizer_name` with `grads`: the one place an update happens.
+
+        It first records, in the graph, whether `loss` or any gradient is non-finite (the
+        NaN guard's flag, `ganzoo.guards.record_nonfinite`), then applies the gradients
+        through the backend trainer (loss-scale aware under mixed precision). `update()`
+        and every hand-written gradient path of a model call it.
+
+        Args:
+            optimizer_name: str. An attribute of the model holding an optimizer of its
+                `OptimizerGroup`, e.g. `"g_optimizer"`.
+            loss: tensor. The float32 scalar loss the gradients are of.
+            grads: list of tensors. One gradient per variable.
+            variables: list of `keras.Variable`. What the optimizer updates.
+
+        Example:
+        ```python
+        loss, _, grads = self.compute_gradients(loss_fn, g_vars, self.g_optimizer)
+        self.apply_update("g_optimizer", loss, grads, g_vars)
+        ```
+        """
+        guards.record_nonfinite(self, optimizer_name, loss, grads)
+        self.apply_gradients(getattr(self, optimizer_name), grads, variables)
 
     # ------------------------------------------------------------------------ fit
     #: Check the training data before `fit` starts (`ganzoo.validation`).
@@ -323,12 +347,10 @@ class AdversarialModel(Trainer):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
         # Bad data fails here, naming what was received, before any training; a NaN
         # guard is added and backups learn which callbacks have state to save.
-        from ganzoo import guards, validation
-
         if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
-        callbacks = guards.prepare_callbacks(self, callbacks)
+        callbacks = training.prepare_callbacks(self, callbacks)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, **kwargs)
 
@@ -487,8 +509,6 @@ def note_size_defaults(model, **defaults):
 
 def checked_images(x, name):
     """The `(H, W, C)` of a numpy image batch, after checking rank, dtype and [-1, 1] range."""
-    from ganzoo.data import check_images
-
     check_images(x, name=name)
     return tuple(int(d) for d in x.shape[1:])
 
@@ -612,10 +632,7 @@ class GAN(AdversarialModel):
 
             g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
             g_grads = pullback(d_fake)
-            from ganzoo.guards import record_nonfinite  # as update() does: NaN guard flag
-
-            record_nonfinite(self, "g_optimizer", g_loss, g_grads)
-            self.apply_gradients(self.g_optimizer, g_grads, g_vars)
+            self.apply_update("g_optimizer", g_loss, g_grads, g_vars)
         else:
             z = self.sample_noise(batch_size)
 
@@ -665,8 +682,6 @@ class GAN(AdversarialModel):
         return {"image_shape": shape, "data_shape": shape}
 
     def validate_batch(self, batch):
-        from ganzoo import validation
-
         # Images (rank 3) come from a tanh and must be in [-1, 1]; vectors are unbounded.
         validation.check_samples(unpack_samples(batch), self.sample_shape, name="x",
                                  value_range=(-1.0, 1.0) if len(self.sample_shape) == 3 else None)

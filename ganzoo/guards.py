@@ -126,24 +126,3 @@ class TerminateOnNaN(keras.callbacks.Callback):
             f"{logged}). The weights are no longer usable; no backup was written after this "
             "step. Resume from the last backup with a lower learning rate, or check the data."
         )
-
-
-def prepare_callbacks(model, callbacks):
-    """What `AdversarialModel.fit` does to the callback list before training."""
-    from ganzoo import resume
-
-    if callbacks is None:
-        callbacks = []
-    if isinstance(callbacks, keras.callbacks.CallbackList):
-        return callbacks
-    callbacks = list(callbacks)
-    guards = [c for c in callbacks if isinstance(c, TerminateOnNaN)]
-    if not guards and getattr(model, "terminate_on_nan", True):
-        # First in the list: on a bad step it raises before any later callback
-        # (checkpoints, backups, sample grids) sees the step.
-        callbacks.insert(0, TerminateOnNaN())
-    stateful = [c for c in callbacks if hasattr(c, "get_backup_state") and hasattr(c, "set_backup_state")]
-    for c in callbacks:
-        if isinstance(c, resume.BackupAndRestore):
-            c.stateful_callbacks = [s for s in stateful if s is not c]
-    return callbacks

@@ -66,12 +66,10 @@ def load_upscaler(model_path):
     """Load a saved SRGAN (`.keras`) or a generator saved alone; return `(generator, scale)`."""
     import keras
 
-    from ganzoo.models.srgan import SRGAN
-
     if not os.path.isfile(model_path):
         raise ValueError(f"`model_path` must be a saved .keras file. Received: model_path={model_path!r}")
     model = keras.saving.load_model(model_path, compile=False)
-    generator = model.generator if isinstance(model, SRGAN) else model
+    generator = getattr(model, "generator", model)  # a whole SRGAN, or its generator alone
     scale = generator_scale(generator)
     if scale < 2:
         raise ValueError(

@@ -32,6 +32,8 @@ import time
 import keras
 import numpy as np
 
+from ganzoo.guards import NonFiniteLossError, describe_nonfinite
+
 _STATE_FILE = "state.npz"
 _FORMAT = 1
 
@@ -220,8 +222,6 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def _save_state(self):
         model = self.model  # on JAX this syncs the training state into the variables
-        from ganzoo.guards import NonFiniteLossError, describe_nonfinite
-
         arrays, specs = {}, []
         for i, (_, v) in enumerate(_variables(model)):
             value = np.asarray(keras.ops.convert_to_numpy(v))

@@ -21,6 +21,8 @@ import itertools
 
 import numpy as np
 
+from ganzoo.data.images import check_images
+
 
 def check_fit_data(model, x, y=None):
     """Validate the data given to `model.fit`; return `(x, y)` to pass on.
@@ -93,8 +95,6 @@ def check_samples(x, sample_shape, name="x", value_range=(-1.0, 1.0), tolerance=
         raise ValueError(f"The training data is empty. Received: {name}.shape={shape}")
     if len(sample_shape) == 3 and value_range is not None and tuple(value_range) == (-1.0, 1.0):
         # Images for a tanh generator: the data engineer's check (dtype, shape, range).
-        from ganzoo.data import check_images
-
         check_images(x, name=name, image_shape=sample_shape)
         return
     if shape[1:] != sample_shape:

@@ -1,0 +1,46 @@
+"""What `AdversarialModel.fit` does to the callback list before Keras' `fit` runs.
+
+It sits between the NaN guard (`ganzoo.guards`) and the backups (`ganzoo.resume`) so that
+neither imports the other: a `TerminateOnNaN` goes first in the list unless one is given
+(on a bad step it raises before any later callback, such as a backup, sees the step), and
+each `BackupAndRestore` learns which other callbacks have state to back up
+(`get_backup_state` / `set_backup_state`).
+"""
+import keras
+
+from ganzoo import guards, resume
+
+
+def prepare_callbacks(model, callbacks):
+    """The callback list `AdversarialModel.fit` hands to Keras.
+
+    Args:
+        model: AdversarialModel. The model being trained (its `terminate_on_nan`
+            attribute, `True` by default, adds the NaN guard).
+        callbacks: list of `keras.callbacks.Callback`, a `CallbackList` (returned as
+            is), or `None`.
+
+    Returns:
+        A new list: the guard first (unless one was given or it is turned off), then the
+        given callbacks, backups told which of the others to back up.
+
+    Example:
+    ```python
+    callbacks = prepare_callbacks(gan, [ganzoo.resume.BackupAndRestore("backup")])
+    ```
+    """
+    if callbacks is None:
+        callbacks = []
+    if isinstance(callbacks, keras.callbacks.CallbackList):
+        return callbacks
+    callbacks = list(callbacks)
+    given = [c for c in callbacks if isinstance(c, guards.TerminateOnNaN)]
+    if not given and getattr(model, "terminate_on_nan", True):
+        # First in the list: on a bad step it raises before any later callback
+        # (checkpoints, backups, sample grids) sees the step.
+        callbacks.insert(0, guards.TerminateOnNaN())
+    stateful = [c for c in callbacks if hasattr(c, "get_backup_state") and hasattr(c, "set_backup_state")]
+    for c in callbacks:
+        if isinstance(c, resume.BackupAndRestore):
+            c.stateful_callbacks = [s for s in stateful if s is not c]
+    return callbacks
