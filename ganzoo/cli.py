@@ -30,8 +30,8 @@ def _parser():
     t = sub.add_parser("train", help="Train a registered model and write samples and .keras files.")
     t.add_argument("name", help="Registered model name (see `ganzoo list`).")
     t.add_argument("--dataset", default=None,
-                   help="Embedded dataset, tfds name or folder; the choices depend on the model "
-                        "(see docs/cli.md). Default: digits; pix2pix: photo_deblur; cyclegan: "
+                   help="Embedded dataset, tfds name or folder; the choices depend on the model's "
+                        "data kind (see docs/cli.md). Default: digits; pix2pix: photo_deblur; cyclegan: "
                         "digit_domains; srgan: photos.")
     t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--batch-size", type=int, default=None,
@@ -221,139 +221,16 @@ def _ensure_backend(args):
     os.environ["KERAS_BACKEND"] = backend
 
 
-def _load_training_data(args, labels=False):
-    import ganzoo.data
-
-    if args.dataset in ("ring", "grid"):
-        return ganzoo.data.load(args.dataset, seed=args.seed, labels=labels), {"data_shape": (2,)}
-    image_size = args.image_size
-    if image_size is None and args.dataset == "digits":
-        image_size = 16
-    if args.dataset in ganzoo.data.list_datasets():
-        data = ganzoo.data.load(args.dataset, image_size=image_size, seed=args.seed, labels=labels)
-        x = data[0] if labels else data
-        return data, {"image_shape": tuple(int(d) for d in x.shape[1:])}
-    ds = ganzoo.data.load(args.dataset, image_size=image_size, batch_size=args.batch_size,
-                          seed=args.seed, data_dir=args.data_dir, labels=labels)
-    spec = ds.element_spec[0] if labels else ds.element_spec
-    shape = tuple(int(d) for d in spec.shape[1:])
-    return ds, {"image_shape": shape}
-
-
-# How each model family takes its training data (models not named here: images, or
-# (images, labels) when the builder takes `num_classes`).
-DATA_KINDS = {"pix2pix": "paired", "cyclegan": "unpaired", "srgan": "super_resolution"}
-DEFAULT_DATASETS = {"paired": "photo_deblur", "unpaired": "digit_domains", "super_resolution": "photos"}
-DEFAULT_BATCH_SIZES = {"paired": 1, "unpaired": 1, "super_resolution": 16}
-PREVIEW_ROWS = 8
-
-
-def _folder_pair(folder, names):
-    for a, b in names:
-        if os.path.isdir(os.path.join(folder, a)) and os.path.isdir(os.path.join(folder, b)):
-            return os.path.join(folder, a), os.path.join(folder, b)
-    return None
-
-
-def _take_a(ds, n):
-    """The first `n` A images of a batched `(a, b)` tf.data pipeline, as numpy."""
-    return next(iter(ds.unbatch().batch(n).take(1)))[0].numpy()
-
-
-def _load_image_to_image(args, kind):
-    """Training data, builder shape kwargs and fixed preview inputs for pix2pix/cyclegan."""
-    import ganzoo.data
-
-    name = args.dataset
-    if kind == "paired" and name in ("photo_deblur", "photo_colorize"):
-        size = args.image_size or 32
-        task = name.split("_", 1)[1]
-        a, b = ganzoo.data.load_photo_pairs(task, "train", image_size=size, seed=args.seed)
-        preview = ganzoo.data.load_photo_pairs(task, "test", image_size=size, num_crops=PREVIEW_ROWS, seed=0)[0]
-        data = (a, b)
-    elif kind == "unpaired" and name == "digit_domains":
-        size = args.image_size or 16
-        a, b = ganzoo.data.load_digit_domains("train", image_size=size)
-        preview = ganzoo.data.load_digit_domains("test", image_size=size)[0][:PREVIEW_ROWS]
-        data = (a, b)
-    elif kind == "unpaired" and name.startswith("cycle_gan/"):
-        size = args.image_size or 256
-        data = ganzoo.data.load_cycle_gan(name, "train", image_size=size, batch_size=args.batch_size,
-                                          seed=args.seed, data_dir=args.data_dir)
-        preview = _take_a(ganzoo.data.load_cycle_gan(name, "test", image_size=size, batch_size=1,
-                                                     shuffle=False, data_dir=args.data_dir), PREVIEW_ROWS)
-    elif os.path.isdir(name):
-        size = args.image_size or 256
-        common = {"image_size": size, "batch_size": args.batch_size, "seed": args.seed}
-        if kind == "unpaired":
-            dirs = _folder_pair(name, [("trainA", "trainB"), ("A", "B")])
-            if dirs is None:
-                raise ValueError(
-                    "A cyclegan --dataset folder must hold trainA/ and trainB/ (or A/ and B/) subfolders "
-                    f"of unpaired images. Received: --dataset {name!r}"
-                )
-            data = ganzoo.data.load_unpaired_folders(*dirs, **common)
-        else:
-            dirs = _folder_pair(name, [("A", "B"), ("trainA", "trainB")])
-            if dirs is not None:  # two aligned folders, pairs share a file name
-                data = ganzoo.data.load_paired_folders(*dirs, **common)
-            else:  # side-by-side A|B images
-                data = ganzoo.data.load_paired_folder(name, **common)
-        preview = _take_a(data, PREVIEW_ROWS)
-    else:
-        choices = ("photo_deblur", "photo_colorize") if kind == "paired" else ("digit_domains", "cycle_gan/NAME")
-        raise ValueError(
-            f"{args.name} trains on {kind} (A, B) images: --dataset must be one of {', '.join(choices)} "
-            f"or a folder. Received: --dataset {name!r}"
-        )
-    if isinstance(data, tuple):
-        shape_a, shape_b = data[0].shape[1:], data[1].shape[1:]
-    else:
-        spec_a, spec_b = data.element_spec
-        shape_a, shape_b = spec_a.shape[1:], spec_b.shape[1:]
-    kwargs = {"image_shape": tuple(int(d) for d in shape_a), "channels_b": int(shape_b[-1])}
-    return data, kwargs, preview
-
-
-def _load_super_resolution(args, scale):
-    """Training data, builder kwargs and fixed LR preview inputs for srgan."""
-    import ganzoo.data
-    from ganzoo.data import super_resolution as sr
-
-    hr_size = args.image_size or 96
-    if hr_size % scale:
-        raise ValueError(f"--image-size (the HR crop) must be a multiple of scale={scale}. "
-                         f"Received: --image-size {hr_size}")
-    name = args.dataset
-    steps = args.steps_per_epoch or 100
-    if name == "photos" or os.path.isdir(name):
-        images = ganzoo.data.load_photos("train") if name == "photos" else sr._read_folder(name)
-        data = sr.CropPairs(images, batch_size=args.batch_size, steps_per_epoch=steps, hr_size=hr_size,
-                            scale=scale, seed=args.seed)
-        held_out = ganzoo.data.load_photos("test") if name == "photos" else images
-        preview = ganzoo.data.random_crop_pairs(held_out, PREVIEW_ROWS, hr_size=hr_size, scale=scale, seed=0)[0]
-    elif name.startswith("div2k"):
-        data = ganzoo.data.load_div2k("train", scale=scale, hr_size=hr_size, batch_size=args.batch_size,
-                                      seed=args.seed, data_dir=args.data_dir)
-        preview = next(iter(ganzoo.data.load_div2k("validation", scale=scale, hr_size=hr_size,
-                                                   batch_size=PREVIEW_ROWS, shuffle=False,
-                                                   data_dir=args.data_dir)))[0].numpy()
-    else:
-        raise ValueError(
-            "srgan trains on (LR, HR) crops: --dataset must be photos (embedded), div2k or a folder "
-            f"of HR images. Received: --dataset {name!r}"
-        )
-    return data, {"lr_size": hr_size // scale}, preview
-
-
-def _shape_kwargs(builder, shape_kwargs):
-    params = inspect.signature(builder).parameters
-    out = {}
-    shape = next(iter(shape_kwargs.values()))
+def _builder_kwargs(params, info):
+    """The builder arguments the training data decides (`TrainingData.info`), for this builder."""
+    out = {k: v for k, v in info.items() if k in params and k not in ("image_shape", "data_shape")}
+    shape = info.get("image_shape", info.get("data_shape"))
     if "image_shape" in params and len(shape) == 3:
         out["image_shape"] = shape
     elif "data_shape" in params:
         out["data_shape"] = shape
+    elif "image_shape" in params:
+        out["image_shape"] = shape
     return out
 
 
@@ -394,37 +271,29 @@ def cmd_train(args):
     import keras
 
     import ganzoo
+    import ganzoo.data
+    import ganzoo.models
     from ganzoo.callbacks import SampleGrid
 
     builder = ganzoo.get_builder(args.name)  # unknown names fail here, before any work
+    model_class = ganzoo.models.get_model_class(args.name)
     keras.utils.set_random_seed(args.seed)
     params = inspect.signature(builder).parameters
-    kind = DATA_KINDS.get(args.name)
-    if args.dataset is None:
-        args.dataset = DEFAULT_DATASETS.get(kind, "digits")
     if args.batch_size is None:
-        args.batch_size = DEFAULT_BATCH_SIZES.get(kind, 64)
+        args.batch_size = model_class.default_batch_size
     for flag, value in (("--batch-size", args.batch_size), ("--epochs", args.epochs),
                         ("--steps-per-epoch", args.steps_per_epoch), ("--image-size", args.image_size)):
         if value is not None and value < 1:
             raise ValueError(f"{flag} must be a positive int. Received: {flag} {value}")
     overrides = _parse_overrides(args.overrides)
-    preview = None
-    if kind in ("paired", "unpaired"):
-        data, kwargs, preview = _load_image_to_image(args, kind)
-    elif kind == "super_resolution":
-        data, kwargs, preview = _load_super_resolution(args, overrides.get("scale", params["scale"].default))
-    else:
-        # Conditional models (their builder takes `num_classes`) train on (images, labels).
-        labeled = "num_classes" in params
-        data, shape_kwargs = _load_training_data(args, labels=labeled)
-        kwargs = _shape_kwargs(builder, shape_kwargs)
-        if labeled and isinstance(data, tuple):  # numpy labels: the classes present
-            kwargs["num_classes"] = int(data[1].max()) + 1
-    if kind == "unpaired" and "constant_epochs" not in overrides and "decay_epochs" not in overrides:
-        # The paper's schedule scaled to this run: constant for the first half, then linear to 0.
-        kwargs["decay_epochs"] = args.epochs // 2
-        kwargs["constant_epochs"] = args.epochs - args.epochs // 2
+    scale = overrides.get("scale", params["scale"].default) if "scale" in params else None
+    td = ganzoo.data.load_for_training(
+        model_class.data_kind, args.dataset, image_size=args.image_size, batch_size=args.batch_size,
+        steps_per_epoch=args.steps_per_epoch, seed=args.seed, data_dir=args.data_dir, scale=scale)
+    args.dataset, data, preview = td.dataset, td.data, td.preview
+    kwargs = _builder_kwargs(params, td.info)
+    # The model's own schedule scaled to this run (CycleGAN: constant, then linear decay).
+    kwargs.update({k: v for k, v in model_class.schedule_for_epochs(args.epochs).items() if k not in overrides})
     kwargs.update(overrides)
     if "seed" in params:
         kwargs.setdefault("seed", args.seed)
@@ -433,7 +302,7 @@ def cmd_train(args):
     print(f"ganzoo: training {args.name} on {args.dataset} with the {keras.config.backend()} backend "
           f"({model.count_params():,} parameters) -> {args.out}")
     grids = SampleGrid(os.path.join(args.out, "samples"), every=args.every, seed=args.seed,
-                       num_samples=PREVIEW_ROWS if preview is not None else 64, inputs=preview)
+                       num_samples=len(preview) if preview is not None else 64, inputs=preview)
     callbacks = [grids, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=True)]
     callbacks.insert(0, _backup_callback(args))
     fit_kwargs = {"epochs": args.epochs, "callbacks": callbacks, "verbose": args.verbose}

@@ -53,6 +53,25 @@ class AdversarialModel(Trainer):
     optimizer_networks = {}
     #: Losses tracked (as `keras.metrics.Mean`) and shown by `fit`.
     loss_names = ()
+    #: The training data it takes (`ganzoo.data.kinds`): "samples", "labeled", "paired",
+    #: "unpaired" or "super_resolution". `ganzoo train` loads data by it.
+    data_kind = "samples"
+    #: The paper's batch size; `ganzoo train` uses it when `--batch-size` is not given.
+    default_batch_size = 64
+
+    @classmethod
+    def schedule_for_epochs(cls, epochs):
+        """Builder arguments that fit the model's learning-rate schedule to a run of `epochs`.
+
+        `ganzoo train` passes them unless the user sets them. The default is none;
+        CycleGAN returns its constant and decay phases, half of the run each.
+
+        Example:
+        ```python
+        kwargs = CycleGAN.schedule_for_epochs(10)  # {'constant_epochs': 5, 'decay_epochs': 5}
+        ```
+        """
+        return {}
 
     def __init__(self, *, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -21,6 +21,9 @@ from ganzoo.data.image2image import random_jitter
 from ganzoo.data.image2image import zip_unpaired
 from ganzoo.data.images import check_images
 from ganzoo.data.images import scale_images
+from ganzoo.data.kinds import DATA_KINDS
+from ganzoo.data.kinds import TrainingData
+from ganzoo.data.kinds import load_for_training
 from ganzoo.data.loading import list_datasets
 from ganzoo.data.loading import load
 from ganzoo.data.super_resolution import bicubic_downsample
@@ -31,7 +34,9 @@ from ganzoo.data.super_resolution import load_photos
 from ganzoo.data.super_resolution import random_crop_pairs
 
 __all__ = [
+    "DATA_KINDS",
     "MIXTURE_STD",
+    "TrainingData",
     "bicubic_downsample",
     "bicubic_upsample",
     "check_images",
@@ -40,6 +45,7 @@ __all__ = [
     "load",
     "load_cycle_gan",
     "load_digit_domains",
+    "load_for_training",
     "load_div2k",
     "load_hr_folder",
     "load_image_folder",

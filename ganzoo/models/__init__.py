@@ -8,10 +8,12 @@ from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, srgan, vanilla
 from ganzoo.models._registry import (
     get,
     get_builder,
+    get_model_class,
     get_test_config,
     list_models,
     models_table,
     register,
+    unregister,
     write_models_doc,
 )
 
@@ -21,12 +23,14 @@ __all__ = [
     "dcgan",
     "get",
     "get_builder",
+    "get_model_class",
     "get_test_config",
     "list_models",
     "models_table",
     "pix2pix",
     "register",
     "srgan",
+    "unregister",
     "vanilla",
     "write_models_doc",
 ]

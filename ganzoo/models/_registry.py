@@ -7,27 +7,35 @@ import from here back into the models.
 
 A builder is a keyword-only function returning a built, compiled model with the paper's
 defaults. `register` also records a tiny configuration (`test_config`) that the test
-suite uses to train every registered model for one step.
+suite uses to train every registered model for one step, and the class the builder
+returns (`model_class`), whose `data_kind` and `default_batch_size` tell `ganzoo train`
+what data to load before anything is built.
 """
 import difflib
 import fnmatch
 import inspect
 
+from ganzoo.gan import GAN
+
 _BUILDERS = {}
 _TEST_CONFIGS = {}
+_MODEL_CLASSES = {}
 
 
-def register(name, *, test_config=None):
+def register(name, *, test_config=None, model_class=None):
     """Register a model builder under `name`.
 
     Args:
         name: str. The registry name, e.g. `"dcgan"`.
         test_config: dict. Small keyword arguments for fast tests (tiny shapes/widths).
             Defaults to `{}`.
+        model_class: class. The `AdversarialModel` subclass the builder returns; its
+            `data_kind` decides what `ganzoo train` loads. Defaults to `ganzoo.GAN`
+            (data kind `"samples"`).
 
     Example:
     ```python
-    @ganzoo.register("my_gan", test_config={"latent_dim": 4})
+    @ganzoo.register("my_gan", test_config={"latent_dim": 4}, model_class=ganzoo.GAN)
     def my_gan(*, latent_dim=64):
         ...
     ```
@@ -42,9 +50,30 @@ def register(name, *, test_config=None):
             )
         _BUILDERS[name] = fn
         _TEST_CONFIGS[name] = dict(test_config or {})
+        _MODEL_CLASSES[name] = model_class
         return fn
 
     return decorator
+
+
+def unregister(name):
+    """Remove the builder registered under `name` (for plugins and tests that register one).
+
+    Example:
+    ```python
+    ganzoo.models.unregister("my_gan")
+    ```
+    """
+    _check_name(name)
+    for table in (_BUILDERS, _TEST_CONFIGS, _MODEL_CLASSES):
+        table.pop(name, None)
+
+
+def get_model_class(name):
+    """The `AdversarialModel` subclass the builder `name` returns (`ganzoo.GAN` if not declared)."""
+    _check_name(name)
+    cls = _MODEL_CLASSES[name]
+    return GAN if cls is None else cls
 
 
 def _check_name(name):

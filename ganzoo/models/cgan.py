@@ -127,7 +127,7 @@ class ConditionalGAN(GAN):
     ```
     """
 
-    #: Read by the CLI: training data are `(images, labels)`.
+    #: Training data are `(images, labels)`.
     data_kind = "labeled"
 
     def __init__(self, generator, discriminator, *, num_classes, latent_dim=None, d_loss="logistic",
@@ -256,7 +256,7 @@ class ConditionalGAN(GAN):
 
 
 @register("cgan", test_config={"image_shape": (8, 8, 1), "num_classes": 3, "latent_dim": 8,
-                               "filters": 4, "embed_dim": 4})
+                               "filters": 4, "embed_dim": 4}, model_class=ConditionalGAN)
 def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_dim=50,
          discriminator="concat", seed=None):
     """Conditional GAN (Mirza & Osindero 2014) on DCGAN networks, with a projection option.

@@ -129,6 +129,14 @@ class CycleGAN(ImageTranslationModel):
         "g_optimizer": ("generator_ab", "generator_ba"),
     }
     loss_names = ("d_loss", "g_loss", "g_gan_loss", "cycle_loss", "identity_loss")
+    #: `(a, b)` from two domains, not aligned; one image per batch (the paper's batch size).
+    data_kind = "unpaired"
+    default_batch_size = 1
+
+    @classmethod
+    def schedule_for_epochs(cls, epochs):
+        """The paper's schedule scaled to a run: constant for the first half, then linear to 0."""
+        return {"constant_epochs": epochs - epochs // 2, "decay_epochs": epochs // 2}
     _generators = {"a_to_b": "generator_ab", "b_to_a": "generator_ba"}
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, *,
@@ -262,7 +270,7 @@ class CycleGAN(ImageTranslationModel):
 
 
 @register("cyclegan", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4,
-                                   "num_residual_blocks": 1})
+                                   "num_residual_blocks": 1}, model_class=CycleGAN)
 def cyclegan(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
              num_residual_blocks=None, disc_layers=None, norm="instance", cycle_weight=10.0,
              identity_weight=None, pool_size=50, learning_rate=2e-4, constant_epochs=100,

@@ -92,7 +92,7 @@ def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
     return keras.Model(inp, x, name=name)
 
 
-@register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4})
+@register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4}, model_class=GAN)
 def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
     """DCGAN (Radford et al. 2016) with the paper's defaults.
 

@@ -115,6 +115,9 @@ class Pix2Pix(ImageTranslationModel):
     network_names = ("generator", "discriminator")
     optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     loss_names = ("d_loss", "g_loss", "g_gan_loss", "l1_loss")
+    #: Aligned `(a, b)` pairs, one image per batch (the paper's batch size).
+    data_kind = "paired"
+    default_batch_size = 1
     _generators = {"a_to_b": "generator"}
 
     def __init__(self, generator, discriminator, *, l1_weight=100.0, seed=None, **kwargs):
@@ -165,7 +168,8 @@ class Pix2Pix(ImageTranslationModel):
         return config
 
 
-@register("pix2pix", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4})
+@register("pix2pix", test_config={"image_shape": (16, 16, 3), "filters": 4, "disc_filters": 4},
+          model_class=Pix2Pix)
 def pix2pix(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
             norm="batch", depth=None, disc_layers=None, l1_weight=100.0, dropout=0.5, seed=None):
     """Pix2Pix (Isola et al. 2017) with the paper's defaults.

@@ -168,6 +168,9 @@ class SRGAN(AdversarialModel):
     network_names = ("generator", "discriminator")
     optimizer_networks = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     loss_names = ("d_loss", "g_loss", "content_loss", "adversarial_loss")
+    #: `(lr, hr)` crops, 16 per batch (the paper's batch size).
+    data_kind = "super_resolution"
+    default_batch_size = 16
 
     def __init__(self, generator, discriminator, *, content_loss="vgg54", vgg_weights=None,
                  adversarial_weight=1e-3, warmup_steps=0, scale=None, seed=None, **kwargs):
@@ -394,6 +397,7 @@ class SRGAN(AdversarialModel):
     "srgan",
     test_config={"lr_size": 8, "scale": 2, "num_blocks": 1, "filters": 8, "d_filters": 4,
                  "dense_units": 8, "content_loss": "mse", "warmup_steps": 0},
+    model_class=SRGAN,
 )
 def srgan(*, lr_size=None, channels=None, scale=4, num_blocks=16, filters=64, d_filters=64,
           dense_units=1024, content_loss="vgg54", vgg_weights=None, adversarial_weight=1e-3,

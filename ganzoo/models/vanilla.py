@@ -60,7 +60,7 @@ def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator")
     return keras.Model(inp, logit, name=name)
 
 
-@register("gan", test_config={"data_shape": (2,), "latent_dim": 4, "hidden_units": (16,)})
+@register("gan", test_config={"data_shape": (2,), "latent_dim": 4, "hidden_units": (16,)}, model_class=GAN)
 def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="non_saturating",
         learning_rate=2e-4, beta_1=0.5, batchnorm=False, seed=None):
     """The vanilla GAN of Goodfellow et al. 2014 with MLP generator and discriminator.
