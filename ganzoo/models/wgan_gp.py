@@ -1,0 +1,277 @@
+"""WGAN-GP: Wasserstein GAN with a gradient penalty (Gulrajani et al. 2017).
+
+The critic D is trained to maximise E[D(x)] - E[D(G(z))] under a soft 1-Lipschitz
+constraint: the penalty λ·(‖∇D(x̂)‖₂ − 1)² on points x̂ = x + α(G(z) − x), α ~ U(0, 1) drawn
+per sample (the paper's Algorithm 1; keras-io's example draws α from a normal, which
+puts x̂ off the segment between the two samples). The generator minimises −E[D(G(z))].
+
+Paper defaults (Algorithm 1): λ = 10, n_critic = 5 critic updates per generator update,
+Adam(1e-4, β1 = 0.5, β2 = 0.9) for both, and no BatchNorm in the critic (the penalty is
+per sample; BatchNorm would couple the samples of a batch).
+
+Each critic iteration of the paper draws its own real batch. Keras gives `train_step` one
+batch, so `WGANGP` splits it: with `d_steps = 5` and `fit(batch_size=320)` each critic
+update sees 64 real samples of its own and the generator update 64 noise samples, which is
+the paper's setting for m = 64. (`split_batch=False` gives every critic update the whole
+batch instead.)
+
+The penalty's gradient is a second-order gradient (the gradient, with respect to the
+critic's weights, of a norm of its input gradient): `Trainer.input_gradients` keeps the
+graph on every backend (a nested `GradientTape`, `torch.autograd.grad(create_graph=True)`,
+`jax.vjp` inside `jax.value_and_grad`).
+"""
+import keras
+from keras import layers, ops
+
+from ganzoo import losses as losses_lib
+from ganzoo.gan import GAN, unpack_samples
+from ganzoo.layers import conv_init
+from ganzoo.models._registry import register
+from ganzoo.models.dcgan import check_image_shape, dcgan_generator
+from ganzoo.models.vanilla import _check_shape, mlp_generator
+
+ARCHITECTURES = ("dcgan", "mlp")
+CRITIC_NORMS = (None, "layer")
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class WGANGP(GAN):
+    """WGAN-GP (Gulrajani et al. 2017): a critic with a gradient penalty, n_critic updates per G update.
+
+    Args:
+        generator: keras.Model. Maps `(batch, latent_dim)` noise to samples.
+        discriminator: keras.Model. The critic: maps samples to one unbounded score per
+            sample. It must not use BatchNormalization (the penalty is per sample).
+        latent_dim: int. Size of the noise vector. Defaults to the generator's input size.
+        gp_weight: float. λ, the weight of the gradient penalty. Defaults to 10.
+        d_steps: int. Critic updates per generator update (n_critic). Defaults to 5.
+        split_batch: bool. Give each critic update its own `1/d_steps` of the batch (the
+            paper draws a fresh real batch per critic update). Defaults to True.
+        seed: int. Seed of the training noise and of α. Defaults to `None`.
+
+    Example:
+    ```python
+    wgan = ganzoo.get("wgan_gp", image_shape=(32, 32, 1))
+    x = ganzoo.data.load("digits", image_size=32)
+    wgan.fit(x, batch_size=5 * 64, epochs=5)  # 64 real samples per critic update
+    ```
+    """
+
+    loss_names = ("d_loss", "g_loss", "gradient_penalty", "wasserstein_estimate")
+
+    def __init__(self, generator, discriminator, *, latent_dim=None, gp_weight=10.0, d_steps=5,
+                 split_batch=True, seed=None, d_loss="wasserstein", g_loss="wasserstein", **kwargs):
+        if d_loss != "wasserstein" or g_loss != "wasserstein":
+            raise ValueError(
+                "WGAN-GP trains with the Wasserstein losses only (use `ganzoo.GAN` for others). "
+                f"Received: d_loss={d_loss!r}, g_loss={g_loss!r}"
+            )
+        if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or gp_weight < 0:
+            raise ValueError(f"`gp_weight` must be a float >= 0. Received: gp_weight={gp_weight!r}")
+        if not isinstance(split_batch, bool):
+            raise ValueError(f"`split_batch` must be True or False. Received: split_batch={split_batch!r}")
+        if isinstance(d_steps, bool):
+            raise ValueError(f"`d_steps` must be a positive int. Received: d_steps={d_steps!r}")
+        for layer in discriminator._flatten_layers(include_self=False):
+            if isinstance(layer, layers.BatchNormalization):
+                raise ValueError(
+                    "The WGAN-GP critic must not use BatchNormalization: the gradient penalty is taken "
+                    "per sample (use layer normalization or none). "
+                    f"Received: a critic with layer {layer.name!r}"
+                )
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_loss="wasserstein",
+                         g_loss="wasserstein", d_steps=d_steps, seed=seed, **kwargs)
+        self.gp_weight = float(gp_weight)
+        self.split_batch = split_batch
+
+    def default_optimizer(self, name):
+        """Adam(1e-4, β1 = 0.5, β2 = 0.9) for critic and generator (the paper's Algorithm 1)."""
+        return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
+
+    def critic_loss(self, real, fake):
+        """`(loss, (wasserstein_estimate, penalty))` of one critic update.
+
+        loss = E[D(fake)] − E[D(real)] + λ·E[(‖∇D(x̂)‖₂ − 1)²], x̂ = real + α(fake − real),
+        α ~ U(0, 1) per sample from the model's seed generator.
+        """
+        real_scores = self.discriminator(real, training=True)
+        fake_scores = self.discriminator(fake, training=True)
+        w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
+        alpha_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype=real.dtype)
+        x_hat = real + alpha * (ops.cast(fake, real.dtype) - real)
+        _, grads = self.input_gradients(lambda t: self.discriminator(t, training=True), x_hat)
+        penalty = losses_lib.gradient_penalty(grads)
+        return w_loss + self.gp_weight * penalty, (-w_loss, penalty)
+
+    def _critic_batches(self, real):
+        # The i-th critic update's real samples: its own 1/d_steps of the batch (at least one
+        # sample; a last short batch of fewer samples than d_steps repeats them).
+        d = self.d_steps
+        if not self.split_batch or d == 1:
+            return [real] * d
+        n = ops.shape(real)[0]
+        if isinstance(n, int):
+            chunk = max(n // d, 1)
+            return [real[min(i * chunk, n - chunk): min(i * chunk, n - chunk) + chunk] for i in range(d)]
+        chunk = ops.maximum(n // d, 1)
+        rest = [0] * (len(real.shape) - 1)
+        size = [chunk] + list(real.shape[1:])
+        return [ops.slice(real, [ops.minimum(i * chunk, n - chunk)] + rest, size) for i in range(d)]
+
+    def adversarial_step(self, data):
+        real_all = unpack_samples(data)
+        g_vars = self.variables_of("g_optimizer")
+        batches = self._critic_batches(real_all)
+        reuse = self.reuse_generator_pass
+        for i, real in enumerate(batches):
+            z = self.sample_noise(ops.shape(real)[0])
+            if reuse and i == len(batches) - 1:
+                # The last critic update's fake batch also serves the generator update,
+                # through the critic it just updated (one generator pass fewer per step).
+                fake, pullback = self.forward_with_pullback(lambda z=z: self.generator(z, training=True), g_vars)
+            else:
+                fake = self.generator(z, training=True)
+            fake_const = ops.stop_gradient(fake)
+            d_loss, (w_estimate, penalty) = self.update(
+                "d_optimizer", lambda real=real, fake_const=fake_const: self.critic_loss(real, fake_const))
+        if reuse:
+            def g_loss_on(images):
+                return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
+
+            g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
+            self.apply_update("g_optimizer", g_loss, pullback(d_fake), g_vars)
+        else:
+            z = self.sample_noise(ops.shape(batches[-1])[0])
+            g_loss = self.update(
+                "g_optimizer", lambda: self._g_loss_fn(self.discriminator(self.generator(z, training=True),
+                                                                           training=True)))
+        self.track(d_loss=d_loss, g_loss=g_loss, gradient_penalty=penalty, wasserstein_estimate=w_estimate)
+        return self.logs()
+
+    def adversarial_eval_step(self, data):
+        real = unpack_samples(data)
+        fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
+        real_scores = self.discriminator(real, training=False)
+        fake_scores = self.discriminator(fake, training=False)
+        w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
+        _, grads = self.input_gradients(lambda t: self.discriminator(t, training=False), real)
+        self.track(d_loss=w_loss, g_loss=self._g_loss_fn(fake_scores),
+                   gradient_penalty=losses_lib.gradient_penalty(grads), wasserstein_estimate=-w_loss)
+        return self.logs()
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(gp_weight=self.gp_weight, split_batch=self.split_batch)
+        return config
+
+
+def dcgan_critic(image_shape, filters=64, norm=None, name="critic"):
+    """The DCGAN discriminator without BatchNorm, as the WGAN-GP paper's DCGAN critic.
+
+    Stride-2 4×4 convs with LeakyReLU(0.2), widths doubling from `filters`, then a 4×4
+    valid conv (no bias) to one unbounded score; N(0, 0.02) weights.
+
+    Args:
+        image_shape: tuple. `(size, size, channels)`, size a power of two >= 8.
+        filters: int. Width of the first layer. Defaults to 64.
+        norm: str or None. `"layer"` adds LayerNormalization after every conv but the
+            first (the paper's drop-in for BatchNorm); `None` uses none. Defaults to `None`.
+        name: str. Defaults to `"critic"`.
+    """
+    size, _, _ = check_image_shape(image_shape)
+    inp = keras.Input(image_shape, name="image")
+    x = inp
+    width = filters
+    for i in range((size.bit_length() - 1) - 2):
+        x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=conv_init())(x)
+        if norm == "layer" and i > 0:
+            x = layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5)(x)
+        x = layers.LeakyReLU(0.2)(x)
+        width *= 2
+    # No bias on the score: the critic's loss and penalty are blind to a constant offset.
+    x = layers.Conv2D(1, 4, strides=1, padding="valid", use_bias=False, kernel_initializer=conv_init())(x)
+    return keras.Model(inp, layers.Flatten(dtype="float32")(x), name=name)
+
+
+def mlp_critic(data_shape, hidden_units=(512, 512, 512), name="critic"):
+    """An MLP critic with ReLU hidden layers and one unbounded score (the paper's toy-data critic)."""
+    data_shape = _check_shape(data_shape)
+    inp = keras.Input(data_shape, name="sample")
+    x = layers.Flatten()(inp) if len(data_shape) > 1 else inp
+    for units in hidden_units:
+        x = layers.ReLU()(layers.Dense(units)(x))
+    # No bias on the score: the critic's loss and penalty are blind to a constant offset.
+    return keras.Model(inp, layers.Dense(1, use_bias=False, dtype="float32")(x), name=name)
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
+    return value
+
+
+@register("wgan_gp", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4, "d_steps": 2},
+          model_class=WGANGP)
+def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=None, filters=64,
+            hidden_units=(512, 512, 512), critic_norm=None, gp_weight=10.0, d_steps=5, split_batch=True,
+            seed=None):
+    """WGAN-GP (Gulrajani et al. 2017) with the paper's defaults: λ = 10, n_critic = 5, Adam(1e-4, 0.5, 0.9).
+
+    Args:
+        image_shape: tuple. `(size, size, channels)` for the DCGAN architecture, size a
+            power of two >= 8. Defaults to `None`: read from the first batch `fit` sees.
+        data_shape: tuple. Shape of one sample for the MLP architecture, e.g. `(2,)` for
+            the 2-D toy data. Defaults to `None`.
+        architecture: str. `"dcgan"` (conv generator, BatchNorm-free conv critic) or
+            `"mlp"` (the paper's toy-data networks: ReLU MLPs). Defaults to `"mlp"` when
+            `data_shape` is given, else `"dcgan"`.
+        latent_dim: int. Noise size. Defaults to 128 for images (the paper's), 2 for
+            vectors.
+        filters: int. DCGAN width (ngf = ndf). Defaults to 64.
+        hidden_units: tuple of int. MLP widths. Defaults to `(512, 512, 512)` (the paper's
+            toy-data critic and generator).
+        critic_norm: str or None. `"layer"` or `None` (never BatchNorm). Defaults to `None`.
+        gp_weight: float. λ. Defaults to 10.
+        d_steps: int. n_critic. Defaults to 5.
+        split_batch: bool. Each critic update gets its own `1/d_steps` of the batch.
+            Defaults to True.
+        seed: int. Noise seed. Defaults to `None`.
+
+    Example:
+    ```python
+    wgan = ganzoo.get("wgan_gp", data_shape=(2,))
+    wgan.fit(ganzoo.data.load("grid"), batch_size=5 * 256, epochs=1)
+    ```
+    """
+    kwargs = dict(locals())
+    if architecture is None:
+        architecture = "mlp" if data_shape is not None else "dcgan"
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"`architecture` must be one of {ARCHITECTURES}. Received: architecture={architecture!r}")
+    if critic_norm not in CRITIC_NORMS:
+        raise ValueError(f"`critic_norm` must be one of {CRITIC_NORMS}. Received: critic_norm={critic_norm!r}")
+    _positive_int("filters", filters)
+    _positive_int("d_steps", d_steps)
+    if latent_dim is not None:
+        _positive_int("latent_dim", latent_dim)
+    if architecture == "mlp":
+        if data_shape is None:
+            raise ValueError("The MLP architecture needs `data_shape`. Received: data_shape=None")
+        if isinstance(hidden_units, int) or not all(isinstance(u, int) and u > 0 for u in hidden_units):
+            raise ValueError(f"`hidden_units` must be a tuple of positive ints. Received: hidden_units={hidden_units!r}")
+        data_shape = _check_shape(data_shape)
+        latent_dim = latent_dim or (2 if len(data_shape) == 1 else 128)
+        generator = mlp_generator(data_shape, latent_dim, hidden_units)
+        critic = mlp_critic(data_shape, hidden_units)
+    else:
+        if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
+            return WGANGP.deferred(wgan_gp, kwargs, name="wgan_gp")
+        image_shape = check_image_shape(image_shape)
+        latent_dim = latent_dim or 128
+        generator = dcgan_generator(image_shape, latent_dim, filters)
+        critic = dcgan_critic(image_shape, filters, norm=critic_norm)
+    model = WGANGP(generator, critic, latent_dim=latent_dim, gp_weight=gp_weight, d_steps=d_steps,
+                   split_batch=split_batch, seed=seed, name="wgan_gp")
+    model.compile()  # Adam(1e-4, beta_1=0.5, beta_2=0.9) for both: WGANGP.default_optimizer
+    return model
