@@ -22,6 +22,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from ganzoo import arguments
+
 
 class NonFiniteLossError(FloatingPointError):
     """A loss or gradient became NaN or Inf during training."""
@@ -83,8 +85,7 @@ class TerminateOnNaN(keras.callbacks.Callback):
 
     def __init__(self, check_every=1):
         super().__init__()
-        if not isinstance(check_every, int) or check_every < 1:
-            raise ValueError(f"`check_every` must be a positive int. Received: check_every={check_every!r}")
+        check_every = arguments.positive_int("check_every", check_every)
         self.check_every = check_every
         self._epoch = 0
         self._seen = 0

@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 
+from ganzoo import arguments
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
 
 
@@ -159,8 +160,7 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
 
     import ganzoo.models  # noqa: F401  (registers Pix2Pix / CycleGAN for load_model)
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+    batch_size = arguments.positive_int("batch_size", batch_size)
     if not os.path.isdir(input_dir):
         raise ValueError(f"`input_dir` must be an existing folder. Received: input_dir={input_dir!r}")
     files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(TRANSLATE_EXTENSIONS))

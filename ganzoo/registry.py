@@ -4,8 +4,9 @@ A builder is a keyword-only function returning a built, compiled model with the 
 defaults. `register` also records a tiny configuration (`test_config`) that the test
 suite uses to train every registered model for one step.
 """
-import difflib
 import fnmatch
+
+from ganzoo import arguments
 
 _BUILDERS = {}
 _TEST_CONFIGS = {}
@@ -49,8 +50,7 @@ def _load_builtin_models():
 def _check_name(name):
     _load_builtin_models()
     if name not in _BUILDERS:
-        close = difflib.get_close_matches(str(name), list(_BUILDERS), n=3, cutoff=0.5)
-        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = arguments.close_matches(name, _BUILDERS)
         raise ValueError(
             f"Unknown model name.{hint} Available models: {', '.join(sorted(_BUILDERS))}. "
             f"Received: name={name!r}"

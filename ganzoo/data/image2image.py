@@ -12,6 +12,7 @@ TensorFlow only when a pipeline is built.
 """
 import os
 
+from ganzoo import arguments
 from ganzoo.backend import tfdata
 from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
@@ -19,11 +20,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def _check_int(value, arg, minimum=1, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"`{arg}` must be an int >= {minimum}. Received: {arg}={value!r}")
-    return value
+    return arguments.int_in_range(arg, value, minimum, allow_none=allow_none)
 
 
 def _check_channels(channels, channels_b=None):

@@ -3,6 +3,7 @@ import difflib
 
 import numpy as np
 
+from ganzoo import arguments
 from ganzoo.data import embedded
 
 _EMBEDDED = ("digits", "grid", "ring")
@@ -28,16 +29,7 @@ def list_datasets():
 
 
 def _check_optional_int(value, arg, minimum):
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"`{arg}` must be an integer or None. Received: {arg}={value!r}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"`{arg}` must be >= {minimum}. Received: {arg}={value!r}"
-        )
+    return arguments.int_in_range(arg, value, minimum, allow_none=True)
 
 
 def load(

@@ -10,9 +10,8 @@ from ganzoo.layers import (
     ImagePool, ReflectionPadding2D, conv_init, normalization, patchgan_discriminator,
     patchgan_layers_for, residual_block,
 )
-from ganzoo.models.translation import (
-    ImageTranslationModel, check_positive, check_translation_args, check_translation_shape,
-)
+from ganzoo import arguments
+from ganzoo.models.translation import ImageTranslationModel, check_translation_args, check_translation_shape
 from ganzoo.registry import register
 from ganzoo.schedules import LinearDecay
 
@@ -131,16 +130,15 @@ class CycleGAN(ImageTranslationModel):
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
-        self.cycle_weight = float(check_positive("cycle_weight", cycle_weight, integer=False, allow_zero=True))
-        self.identity_weight = float(check_positive("identity_weight", identity_weight, integer=False,
-                                                    allow_zero=True))
+        self.cycle_weight = arguments.positive_float("cycle_weight", cycle_weight, allow_zero=True)
+        self.identity_weight = arguments.positive_float("identity_weight", identity_weight, allow_zero=True)
         if self.identity_weight and self.image_shape_a[-1] != self.image_shape_b[-1]:
             raise ValueError(
                 "The identity loss compares G_AB(b) with b, so it needs A and B with the same "
                 f"channels (A: {self.image_shape_a}, B: {self.image_shape_b}); pass identity_weight=0. "
                 f"Received: identity_weight={identity_weight!r}"
             )
-        self.learning_rate = float(check_positive("learning_rate", learning_rate, integer=False))
+        self.learning_rate = arguments.positive_float("learning_rate", learning_rate)
         self.constant_epochs = constant_epochs
         self.decay_epochs = decay_epochs
         self.steps_per_epoch = steps_per_epoch
@@ -302,8 +300,11 @@ def cyclegan(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
     check_translation_args(None, channels_b, filters, disc_filters, norm)
     for arg in ("num_residual_blocks", "disc_layers"):
         if kwargs[arg] is not None:
-            check_positive(arg, kwargs[arg])
-    check_positive("pool_size", pool_size, allow_zero=True)
+            arguments.positive_int(arg, kwargs[arg])
+    arguments.positive_int("pool_size", pool_size, allow_zero=True)
+    arguments.positive_float("learning_rate", learning_rate)
+    arguments.positive_float("cycle_weight", cycle_weight, allow_zero=True)
+    arguments.positive_float("identity_weight", identity_weight, allow_zero=True, allow_none=True)
     if image_shape is None:  # built by fit from the first (A, B) batch (AdversarialModel.deferred)
         return CycleGAN.deferred(cyclegan, kwargs, name="cyclegan")
     image_shape = check_translation_shape(image_shape)
