@@ -7,6 +7,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo import arguments, validation
+from ganzoo.guards import BatchChecks
 from ganzoo.backend import sync_state
 from ganzoo.gan import GAN
 from ganzoo.layers import conv_init, normalization
@@ -136,6 +137,8 @@ class ConditionalGAN(GAN):
         super().__init__(generator, discriminator, latent_dim=latent_dim, d_loss=d_loss, g_loss=g_loss,
                          seed=seed, **kwargs)
         self.num_classes = int(num_classes)
+        # Labels of the batches after the first are checked inside the step (ganzoo.guards).
+        self.batch_checks = BatchChecks(name="batch_checks")
 
     # ------------------------------------------------------------------ checks
     def check_labels(self, labels, name="labels", num_samples=None):
@@ -160,6 +163,21 @@ class ConditionalGAN(GAN):
         images, _ = unpack_labeled(batch)
         return {"image_shape": checked_images(images, "x")}
 
+    def checked_labels(self, labels):
+        """In-graph: record an out-of-range label in `batch_checks`; return the labels clipped into range.
+
+        `fit` checks its first batch on the host; this sees every batch of a dataset. The
+        clip keeps the step from failing inside the backend (TensorFlow and torch raise on an
+        out-of-range embedding row, JAX reads a clamped one); `ganzoo.guards.CheckBatches`
+        raises after the step, naming the batch and the label.
+        """
+        if not self.check_inputs:
+            return labels
+        lo, hi = ops.min(labels), ops.max(labels)
+        bad = ops.logical_or(ops.less(lo, 0), ops.greater_equal(hi, self.num_classes))
+        self.batch_checks.record([(BatchChecks.LABEL, bad, ops.where(ops.less(lo, 0), lo, hi), self.num_classes)])
+        return ops.clip(labels, 0, self.num_classes - 1)
+
     # -------------------------------------------------------------------- model
     def call(self, inputs, training=False):
         z, labels = inputs
@@ -171,7 +189,7 @@ class ConditionalGAN(GAN):
 
     def adversarial_step(self, data):
         real, labels = unpack_labeled(data)
-        labels = _label_vector(labels)
+        labels = self.checked_labels(_label_vector(labels))
         batch_size = ops.shape(real)[0]
 
         # Discriminator: fakes drawn for the real batch's labels, so both halves carry the

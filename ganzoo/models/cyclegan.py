@@ -182,7 +182,7 @@ class CycleGAN(ImageTranslationModel):
                                                  discriminator(fake, training=training))
 
     def adversarial_step(self, data):
-        a, b = self.unpack_pair(data)
+        a, b = self.training_pair(data)
 
         # Generators first (the discriminators are not differentiated here); the
         # translations come back as aux outputs and are reused for the D update instead

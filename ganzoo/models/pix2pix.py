@@ -128,7 +128,7 @@ class Pix2Pix(ImageTranslationModel):
         return 0.5 * losses.logistic_d_loss(real_logits, fake_logits)
 
     def adversarial_step(self, data):
-        a, b = self.unpack_pair(data)
+        a, b = self.training_pair(data)
         # D first on a translated batch held constant, then G through the updated D.
         fake = ops.stop_gradient(self.generator(a, training=True))
         d_loss = self.update("d_optimizer", lambda: self.discriminator_loss(a, b, fake))

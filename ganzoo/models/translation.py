@@ -1,9 +1,11 @@
 """What image-to-image models share: `(A, B)` batches, `translate`, shape checks."""
 import numpy as np
+from keras import ops
 
 from ganzoo import arguments
 from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
+from ganzoo.guards import BatchChecks
 from ganzoo.layers import check_norm
 
 DIRECTIONS = ("a_to_b", "b_to_a")
@@ -31,6 +33,11 @@ class ImageTranslationModel(AdversarialModel):
 
     _generators = {}
 
+    def __init__(self, *, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        # A and B batch sizes are checked inside the step for every batch (ganzoo.guards).
+        self.batch_checks = BatchChecks(name="batch_checks")
+
     @property
     def image_shape_a(self):
         return tuple(getattr(self, self._generators["a_to_b"]).inputs[0].shape[1:])
@@ -56,6 +63,24 @@ class ImageTranslationModel(AdversarialModel):
         self._check_static_shape(a, self.image_shape_a, "A")
         self._check_static_shape(b, self.image_shape_b, "B")
         return a, b
+
+    def training_pair(self, data):
+        """`unpack_pair`, and in-graph: record unequal A and B batch sizes in `batch_checks`.
+
+        `fit` checks its first batch on the host; a zip of datasets of unequal length can end
+        on batches of different sizes. Both are then cut to the smaller size so that the step
+        itself does not fail, and `ganzoo.guards.CheckBatches` raises after it.
+        """
+        a, b = self.unpack_pair(data)
+        if not self.check_inputs:
+            return a, b
+        na, nb = ops.shape(a)[0], ops.shape(b)[0]
+        static = isinstance(na, int) and isinstance(nb, int)
+        self.batch_checks.record([(BatchChecks.PAIR, na != nb if static else ops.not_equal(na, nb), na, nb)])
+        if static and na == nb:
+            return a, b
+        n = min(na, nb) if static else ops.minimum(na, nb)
+        return a[:n], b[:n]
 
     @classmethod
     def split_pair(cls, data):
