@@ -28,8 +28,7 @@ def generate_with(generator, num_samples, *, seed=None, batch_size=256):
     images = ganzoo.inference.generate_with(generator, 16, seed=0)
     ```
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+    num_samples = arguments.positive_int("num_samples", num_samples)
     shapes = [tuple(x.shape[1:]) for x in generator.inputs]
     rng = np.random.default_rng(seed)
     n = int(num_samples)
@@ -108,7 +107,7 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for name in files:
-        image = Image.open(os.path.join(input_dir, name)).convert("L" if channels == 1 else "RGB")
+        image = read_image(os.path.join(input_dir, name), "L" if channels == 1 else "RGB", "input_dir")
         x = np.asarray(image, dtype="float32").reshape(image.height, image.width, channels) / 127.5 - 1.0
         sr = upscale_with(generator, x, scale=scale, tile=tile, overlap=overlap)
         u8 = np.clip(np.round((sr + 1.0) * 127.5), 0, 255).astype("uint8")
@@ -122,14 +121,38 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
 TRANSLATE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
+def read_image(path, mode, arg):
+    """`PIL.Image.open(path).convert(mode)`; a file that is not a readable image is a ValueError.
+
+    Args:
+        path: str. The image file.
+        mode: str. PIL mode, `"L"` or `"RGB"`.
+        arg: str. The argument that named the folder, for the message.
+
+    Example:
+    ```python
+    image = read_image("photos/cat.png", "RGB", "input_dir")
+    ```
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return img.convert(mode)
+    except (OSError, ValueError, SyntaxError) as e:  # PIL: UnidentifiedImageError, truncated files
+        raise ValueError(
+            f"`{arg}` holds a file that is not a readable image: {path} ({type(e).__name__}: {e}); "
+            f"remove or convert it. Received: {arg}={os.path.dirname(path)!r}"
+        ) from None
+
+
 def _load_image(path, size, channels):
     from PIL import Image
 
-    with Image.open(path) as img:
-        img = img.convert("L" if channels == 1 else "RGB")
-        if img.size != (size[1], size[0]):
-            img = img.resize((size[1], size[0]), Image.BILINEAR)
-        x = np.asarray(img, dtype="float32") / 127.5 - 1.0
+    img = read_image(path, "L" if channels == 1 else "RGB", "input_dir")
+    if img.size != (size[1], size[0]):
+        img = img.resize((size[1], size[0]), Image.BILINEAR)
+    x = np.asarray(img, dtype="float32") / 127.5 - 1.0
     return x[..., None] if channels == 1 else x
 
 
