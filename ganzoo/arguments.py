@@ -19,15 +19,9 @@ import numbers
 import numpy as np
 
 
-def _shown(value):
-    if isinstance(value, list):
-        value = tuple(value)
-    return repr(value)
-
-
 def _fail(name, requirement, value, hint=""):
     hint = f" {hint}" if hint else ""
-    raise ValueError(f"`{name}` must be {requirement}.{hint} Received: {name}={_shown(value)}")
+    raise ValueError(f"`{name}` must be {requirement}.{hint} Received: {name}={value!r}")
 
 
 def is_int(value):
@@ -248,5 +242,5 @@ def image_shape(name, value, channels=(1, 3, 4), min_size=1, multiple=1, square=
         allowed = ", ".join(str(c) for c in channels[:-1]) + f" or {channels[-1]}" if len(channels) > 1 else str(channels[0])
         form = "(size, size, channels)" if square else "(height, width, channels)"
         rule = f" with {side} {' and '.join(rules)}" if rules else " of positive integers"
-        _fail(name, f"{form}{rule}, and {allowed} channels", value)
+        _fail(name, f"{form}{rule}, and {allowed} channels", tuple(value) if isinstance(value, list) else value)
     return tuple(int(d) for d in value)
