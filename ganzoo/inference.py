@@ -102,6 +102,7 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
     files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(IMAGE_EXTENSIONS))
     if not files:
         raise ValueError(f"`input_dir` holds no image files. Received: input_dir={input_dir!r}")
+    check_image_files(input_dir, files)  # before the model loads
     generator, scale = load_upscaler(model_path)
     channels = generator.inputs[0].shape[-1]
     os.makedirs(out_dir, exist_ok=True)
@@ -140,10 +141,35 @@ def read_image(path, mode, arg):
         with Image.open(path) as img:
             return img.convert(mode)
     except (OSError, ValueError, SyntaxError) as e:  # PIL: UnidentifiedImageError, truncated files
-        raise ValueError(
-            f"`{arg}` holds a file that is not a readable image: {path} ({type(e).__name__}: {e}); "
-            f"remove or convert it. Received: {arg}={os.path.dirname(path)!r}"
-        ) from None
+        raise _not_an_image(path, e, arg) from None
+
+
+def check_image_files(input_dir, files, arg="input_dir"):
+    """Raise a ValueError naming the first of `files` in `input_dir` that PIL cannot read as an image.
+
+    Reads each file's header and data once (`PIL.Image.verify`), without decoding the pixels.
+
+    Example:
+    ```python
+    check_image_files("photos/", ["a.png", "notes.png"])  # ValueError: ... notes.png ...
+    ```
+    """
+    from PIL import Image
+
+    for name in files:
+        path = os.path.join(input_dir, name)
+        try:
+            with Image.open(path) as img:
+                img.verify()
+        except (OSError, ValueError, SyntaxError) as e:  # PIL: UnidentifiedImageError, truncated files
+            raise _not_an_image(path, e, arg) from None
+
+
+def _not_an_image(path, error, arg):
+    return ValueError(
+        f"`{arg}` holds a file that is not a readable image: {path} ({type(error).__name__}: {error}); "
+        f"remove or convert it. Received: {arg}={os.path.dirname(path)!r}"
+    )
 
 
 def _load_image(path, size, channels):
@@ -189,6 +215,7 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
     files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(TRANSLATE_EXTENSIONS))
     if not files:
         raise ValueError(f"`input_dir` holds no images ({', '.join(TRANSLATE_EXTENSIONS)}). Received: input_dir={input_dir!r}")
+    check_image_files(input_dir, files)  # before the model loads
     model = keras.saving.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
     if not hasattr(model, "translate"):
         raise ValueError(
