@@ -73,7 +73,7 @@ def test_sequences_and_image_shapes():
         arguments.positive_int_sequence("hidden_units", 16)
     with pytest.raises(ValueError, match=r"Received: hidden_units=\[16, True\]"):
         arguments.positive_int_sequence("hidden_units", [16, True])
-    square = dict(channels=(1, 3), min_size=8, square=True, power_of_two=True)
+    square = {"channels": (1, 3), "min_size": 8, "square": True, "power_of_two": True}
     assert arguments.image_shape("image_shape", [16, 16, 1], **square) == (16, 16, 1)
     for bad in ((30, 30, 3), (16, 8, 1), (4, 4, 1), (16, 16, 2), (16, 16, True), (16, 16), "16"):
         with pytest.raises(ValueError, match="`image_shape` must be \\(size, size, channels\\) with size a power of two"):

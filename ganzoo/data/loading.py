@@ -1,5 +1,4 @@
 """`ganzoo.data.load`: one entry point for embedded and tfds datasets."""
-import difflib
 
 import numpy as np
 

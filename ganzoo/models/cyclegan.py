@@ -4,13 +4,12 @@ import math
 import keras
 from keras import layers, ops
 
-from ganzoo import losses
+from ganzoo import arguments, losses
 from ganzoo.gan import note_size_defaults
 from ganzoo.layers import (
     ImagePool, ReflectionPadding2D, conv_init, normalization, patchgan_discriminator,
     patchgan_layers_for, residual_block,
 )
-from ganzoo import arguments
 from ganzoo.models.translation import ImageTranslationModel, check_translation_args, check_translation_shape
 from ganzoo.registry import register
 from ganzoo.schedules import LinearDecay

@@ -5,11 +5,10 @@ import random
 import keras
 from keras import layers, ops
 
-from ganzoo import losses
+from ganzoo import arguments, losses
 from ganzoo.gan import note_size_defaults
 from ganzoo.layers import conv_init, normalization, patchgan_discriminator, patchgan_layers_for
-from ganzoo import arguments
-from ganzoo.models.translation import ImageTranslationModel, check_translation_args, check_translation_shape
+from ganzoo.models.translation import ImageTranslationModel, check_translation_args
 from ganzoo.registry import register
 
 
