@@ -26,9 +26,8 @@ def _check_int(value, arg, minimum=1, allow_none=False):
 def _check_channels(channels, channels_b=None):
     """`(channels, channels_b)`, both checked to be 1 or 3; `channels_b=None` means as A."""
     channels_b = channels if channels_b is None else channels_b
-    for arg, c in (("channels", channels), ("channels_b", channels_b)):
-        if isinstance(c, bool) or c not in (1, 3):  # True == 1 is not a channel count
-            raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
+    arguments.one_of("channels", channels, (1, 3))
+    arguments.one_of("channels_b", channels_b, (1, 3))
     return channels, channels_b
 
 

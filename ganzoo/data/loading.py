@@ -130,8 +130,7 @@ def load(
             "`num_samples` must be >= 1: the dataset would be empty. "
             f"Received: num_samples={num_samples}"
         )
-    if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
-        raise ValueError(f"`channels` must be 1, 3 or None. Received: channels={channels!r}")
+    arguments.one_of("channels", channels, (1, 3, None))
     for arg, value in (("labels", labels), ("shuffle", shuffle), ("download", download)):
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"`{arg}` must be a bool. Received: {arg}={value!r}")

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from ganzoo import arguments
 from ganzoo.metrics._utils import (
     check_finite,
     check_positive_int,
@@ -630,8 +631,7 @@ def _check_pair(a, b):
 
 
 def _check_common(data_range, border, reduction, shape):
-    if not np.isscalar(data_range) or not data_range > 0:
-        raise ValueError(f"`data_range` must be a positive number. Received: data_range={data_range!r}")
+    arguments.positive_float("data_range", data_range)
     check_positive_int(border, "border", minimum=0)
     if reduction not in ("mean", "none"):
         raise ValueError(f"`reduction` must be 'mean' or 'none'. Received: reduction={reduction!r}")
