@@ -27,6 +27,9 @@ def _fail(name, requirement, value, hint=""):
 def is_int(value):
     """True for a Python or numpy integer that is not a `bool`.
 
+    Args:
+        value: the value to test.
+
     Example:
     ```python
     is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)  # True, True, False, False
@@ -36,7 +39,16 @@ def is_int(value):
 
 
 def is_real(value):
-    """True for a Python or numpy real number (integers included) that is not a `bool`."""
+    """True for a Python or numpy real number (integers included) that is not a `bool`.
+
+    Args:
+        value: the value to test.
+
+    Example:
+    ```python
+    is_real(0.5), is_real(2), is_real(np.float32(1)), is_real(True)  # True, True, True, False
+    ```
+    """
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
@@ -144,6 +156,12 @@ def float_in_range(name, value, low, high, low_inclusive=True, high_inclusive=Tr
 def close_matches(value, choices, n=3, cutoff=0.5):
     """" Did you mean: 'a', 'b'?" for the `choices` close to `value`, or `""`.
 
+    Args:
+        value: the value received (compared as a string).
+        choices: iterable. The valid values.
+        n: int. At most this many suggestions. Defaults to 3.
+        cutoff: float. `difflib` similarity needed, in [0, 1]. Defaults to 0.5.
+
     Example:
     ```python
     close_matches("dcgna", ["dcgan", "cgan"])   # " Did you mean: 'dcgan', 'cgan'?"
@@ -188,6 +206,11 @@ def positive_int_sequence(name, value, allow_empty=False):
 
     A single int is refused: it names one width where a sequence is expected
     (`hidden_units=(16,)`, not `hidden_units=16`).
+
+    Args:
+        name: str. The argument's name.
+        value: the value to check.
+        allow_empty: bool. Accept an empty sequence. Defaults to False.
 
     Example:
     ```python

@@ -96,6 +96,11 @@ def _parse_overrides(items):
 def check_overrides(name, builder, overrides):
     """Refuse a `--set KEY=VALUE` whose KEY the builder of `name` does not take (one-line error).
 
+    Args:
+        name: str. The registered model name.
+        builder: callable. Its builder.
+        overrides: dict. The parsed `--set` values.
+
     Example:
     ```python
     check_overrides("dcgan", ganzoo.get_builder("dcgan"), {"filtres": 32})
@@ -119,6 +124,16 @@ def sample_out_path(model_path, out):
     `--out` must name a `.png` file (its folder is created when the samples are written,
     normalized first so that `a/../b.png` creates no `a/`), or an existing folder, which
     receives `<model stem>_samples.png`. Default: `default_sample_path(model_path)`.
+
+    Args:
+        model_path: str. The model file given to `ganzoo sample`.
+        out: str or `None`. The `--out` value.
+
+    Example:
+    ```python
+    sample_out_path("runs/m.keras", "out/../grids/s.png")  # "grids/s.png"
+    sample_out_path("runs/m.keras", "grids/s.txt")         # ValueError: --out must name a .png ...
+    ```
     """
     if out is None:
         return default_sample_path(model_path)

@@ -149,6 +149,11 @@ def check_image_files(input_dir, files, arg="input_dir"):
 
     Reads each file's header and data once (`PIL.Image.verify`), without decoding the pixels.
 
+    Args:
+        input_dir: str. The folder.
+        files: list of str. File names in it.
+        arg: str. The argument that named the folder, for the message. Defaults to `"input_dir"`.
+
     Example:
     ```python
     check_image_files("photos/", ["a.png", "notes.png"])  # ValueError: ... notes.png ...
