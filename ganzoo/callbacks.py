@@ -4,7 +4,7 @@ import os
 import keras
 import numpy as np
 
-from ganzoo import plotting
+from ganzoo import arguments, plotting
 from ganzoo.backend import sync_state
 
 
@@ -56,10 +56,8 @@ class SampleGrid(keras.callbacks.Callback):
                 "SampleGrid writes PNG files to `out_dir`, TensorBoard images to `tensorboard_dir`, "
                 "or both: pass at least one. Received: out_dir=None, tensorboard_dir=None"
             )
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"`every` must be a positive int. Received: every={every!r}")
-        if not isinstance(num_samples, int) or num_samples < 1:
-            raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+        every = arguments.positive_int("every", every)
+        num_samples = arguments.positive_int("num_samples", num_samples)
         self.out_dir = None if out_dir is None else os.fspath(out_dir)
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         self._writer = None
@@ -166,8 +164,7 @@ class PeriodicEvaluation(keras.callbacks.Callback):
                     "`metrics` must map names (str) to functions fn(model) -> float. "
                     f"Received: metrics[{name!r}]={fn!r}"
                 )
-        if not isinstance(every, int) or isinstance(every, bool) or every < 1:
-            raise ValueError(f"`every` must be a positive int. Received: every={every!r}")
+        every = arguments.positive_int("every", every)
         self.metrics = dict(metrics)
         self.every = every
         self.verbose = verbose

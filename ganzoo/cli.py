@@ -93,6 +93,57 @@ def _parse_overrides(items):
     return out
 
 
+def check_overrides(name, builder, overrides):
+    """Refuse a `--set KEY=VALUE` whose KEY the builder of `name` does not take (one-line error).
+
+    Args:
+        name: str. The registered model name.
+        builder: callable. Its builder.
+        overrides: dict. The parsed `--set` values.
+
+    Example:
+    ```python
+    check_overrides("dcgan", ganzoo.get_builder("dcgan"), {"filtres": 32})
+    # ValueError: --set filtres=32: dcgan has no parameter 'filtres'. Did you mean: 'filters'? ...
+    ```
+    """
+    from ganzoo import arguments
+
+    params = list(inspect.signature(builder).parameters)
+    for key, value in overrides.items():
+        if key not in params:
+            raise ValueError(
+                f"--set {key}={value!r}: {name} has no parameter {key!r}.{arguments.close_matches(key, params)} "
+                f"Its parameters: {', '.join(params)}. Received: --set {key}={value!r}"
+            )
+
+
+def sample_out_path(model_path, out):
+    """The PNG file `ganzoo sample` writes: `--out` checked, normalized; no folder is created here.
+
+    `--out` must name a `.png` file (its folder is created when the samples are written,
+    normalized first so that `a/../b.png` creates no `a/`), or an existing folder, which
+    receives `<model stem>_samples.png`. Default: `default_sample_path(model_path)`.
+
+    Args:
+        model_path: str. The model file given to `ganzoo sample`.
+        out: str or `None`. The `--out` value.
+
+    Example:
+    ```python
+    sample_out_path("runs/m.keras", "out/../grids/s.png")  # "grids/s.png"
+    sample_out_path("runs/m.keras", "grids/s.txt")         # ValueError: --out must name a .png ...
+    ```
+    """
+    if out is None:
+        return default_sample_path(model_path)
+    if os.path.isdir(out):
+        return os.path.join(out, os.path.basename(default_sample_path(model_path)))
+    if not os.fspath(out).lower().endswith(".png") or os.fspath(out).endswith(("/", os.sep)):
+        raise ValueError(f"--out must name a .png file or an existing folder. Received: --out {out!r}")
+    return os.path.normpath(out)
+
+
 # Backends in the order the command line falls back to them when Keras' configured one is
 # not installed: jax first (the fastest on CPU in docs/benchmarks.md), tensorflow last.
 FALLBACK_ORDER = ("jax", "torch", "tensorflow")
@@ -286,6 +337,7 @@ def cmd_train(args):
         if value is not None and value < 1:
             raise ValueError(f"{flag} must be a positive int. Received: {flag} {value}")
     overrides = _parse_overrides(args.overrides)
+    check_overrides(args.name, builder, overrides)
     scale = overrides.get("scale", params["scale"].default) if "scale" in params else None
     td = ganzoo.data.load_for_training(
         model_class.data_kind, args.dataset, image_size=args.image_size, batch_size=args.batch_size,
@@ -335,6 +387,7 @@ def cmd_sample(args):
 
     if args.num_samples < 1:
         raise SystemExit(f"ganzoo: -n must be positive. Received: -n {args.num_samples}")
+    out = sample_out_path(args.model, args.out)  # checked before the model loads
     # safe_mode, and ganzoo's classes registered (the package imports them lazily). A
     # generator saved alone (train writes generator.keras) is a plain keras.Model.
     model = ganzoo.saving.load_model(args.model, require_ganzoo=False)
@@ -349,11 +402,20 @@ def cmd_sample(args):
     else:
         raise ValueError(f"{args.model} holds a {type(model).__name__}, which has no generate(). "
                          f"Received: {args.model}")
-    out = args.out or default_sample_path(args.model)
-    if samples.ndim == 2 and samples.shape[1] == 2:
-        plotting.save_scatter(samples, out)
-    else:
-        plotting.save_image_grid(samples, out)
+    folder = os.path.dirname(out)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    # Written next to its final name, then renamed: a kill never leaves half a PNG.
+    tmp = os.path.join(folder, f".{os.path.basename(out)}.{os.getpid()}.tmp.png")
+    try:
+        if samples.ndim == 2 and samples.shape[1] == 2:
+            plotting.save_scatter(samples, tmp)
+        else:
+            plotting.save_image_grid(samples, tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     print(f"ganzoo: wrote {args.num_samples} samples to {out}")
     return 0
 

@@ -32,7 +32,7 @@ from keras import ops
 # The class Keras' monitoring callbacks search for metric directions (no public alias).
 from keras.src.trainers.compile_utils import MetricsList
 
-from ganzoo import guards, training, validation
+from ganzoo import arguments, guards, training, validation
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
 from ganzoo.data.images import check_images
@@ -366,6 +366,8 @@ class AdversarialModel(Trainer):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
         # Bad data fails here, naming what was received, before any training; a NaN
         # guard is added and backups learn which callbacks have state to save.
+        arguments.positive_int("epochs", epochs)
+        arguments.positive_int("batch_size", batch_size, allow_none=True)
         if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
@@ -580,9 +582,7 @@ class GAN(AdversarialModel):
     def __init__(self, generator, discriminator, *, latent_dim=None, d_loss="logistic",
                  g_loss="non_saturating", d_steps=1, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"`d_steps` must be a positive int. Received: d_steps={d_steps!r}")
-        self.d_steps = d_steps
+        self.d_steps = arguments.positive_int("d_steps", d_steps)
         self.generator = generator
         self.discriminator = discriminator
         gen_in = tuple(generator.inputs[0].shape[1:]) if generator.inputs else None
@@ -593,7 +593,7 @@ class GAN(AdversarialModel):
                     f"Received: generator input shape={gen_in}"
                 )
             latent_dim = gen_in[0]
-        self.latent_dim = int(latent_dim)
+        self.latent_dim = arguments.positive_int("latent_dim", latent_dim)
         self.d_loss_name = d_loss
         self.g_loss_name = g_loss
         self._d_loss_fn = losses_lib.get_d_loss(d_loss)
@@ -680,8 +680,7 @@ class GAN(AdversarialModel):
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
         """
-        if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-            raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+        num_samples = arguments.positive_int("num_samples", num_samples)
         sync_state(self)
         z = self.example_inputs(int(num_samples), seed=seed)
         out = self.generator.predict(z, batch_size=batch_size, verbose=0)

@@ -17,14 +17,30 @@ backup (it also refuses to write a state with non-finite values).
 
 `AdversarialModel.fit` adds a `TerminateOnNaN()` first in the callback list unless one is
 given (set `model.terminate_on_nan = False` to opt out).
+
+Every batch, not only the first: `fit` checks the first batch in full on the host
+(`ganzoo.validation`), but a later batch of a dataset is only seen inside the compiled step.
+Models whose step can fail on bad data there (labels out of range, unequal A/B batches) own
+a `BatchChecks` layer; the step records the first bad batch in it (a few scalar ops, and
+the bad values clipped so that the step itself cannot fail), and the `CheckBatches`
+callback, added first by `fit`, reads it after the step and raises `BadBatchError` naming
+the argument, the epoch, the batch and the value. Set `model.check_inputs = False` to skip
+both the first-batch and the per-batch checks.
 """
 import keras
 import numpy as np
 from keras import ops
 
+from ganzoo import arguments
+from ganzoo.backend import step_value_reader
+
 
 class NonFiniteLossError(FloatingPointError):
     """A loss or gradient became NaN or Inf during training."""
+
+
+class BadBatchError(ValueError):
+    """A training batch after the first holds data the model cannot train on."""
 
 
 def record_nonfinite(model, optimizer_name, loss, grads):
@@ -83,8 +99,7 @@ class TerminateOnNaN(keras.callbacks.Callback):
 
     def __init__(self, check_every=1):
         super().__init__()
-        if not isinstance(check_every, int) or check_every < 1:
-            raise ValueError(f"`check_every` must be a positive int. Received: check_every={check_every!r}")
+        check_every = arguments.positive_int("check_every", check_every)
         self.check_every = check_every
         self._epoch = 0
         self._seen = 0
@@ -126,3 +141,131 @@ class TerminateOnNaN(keras.callbacks.Callback):
             f"{logged}). The weights are no longer usable; no backup was written after this "
             "step. Resume from the last backup with a lower learning rate, or check the data."
         )
+
+
+class BatchChecks(keras.layers.Layer):
+    """In-graph record of the first bad training batch, read by `CheckBatches` after the step.
+
+    Holds one int32 variable `state = [steps, bad step, code, value, value2]`: the steps
+    counted since `fit` began, and for the first failure its step number (1-based), its
+    kind (`LABEL`: `value` is the label, `value2` `num_classes`; `PAIR`: the A and B batch
+    sizes) and values. The state is reset by every `fit` and not saved with the model.
+
+    Example:
+    ```python
+    # in a model's __init__
+    self.batch_checks = BatchChecks(name="batch_checks")
+    # in its adversarial_step
+    self.batch_checks.record([(BatchChecks.LABEL, bad, value, num_classes)])
+    ```
+    """
+
+    LABEL = 1
+    PAIR = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(trainable=False, **kwargs)
+        self.state = self.add_weight(shape=(5,), dtype="int32", initializer="zeros", trainable=False,
+                                     name="state", aggregation="only_first_replica")
+        self.built = True
+
+    def record(self, failures):
+        """In-graph: count this step and remember the first of `failures` that holds.
+
+        Call once per training step. `failures` is a list of `(code, bad, value, value2)`,
+        `bad` a boolean scalar (tensor or Python bool), the values integer scalars.
+        """
+        current = self.state.value
+        steps = current[0] + 1
+        out = current
+        for code, bad, value, value2 in failures:
+            candidate = ops.stack([steps, steps, ops.convert_to_tensor(code, "int32"),
+                                   ops.cast(value, "int32"), ops.cast(value2, "int32")])
+            first = ops.logical_and(ops.convert_to_tensor(bad, "bool"), ops.equal(out[2], 0))
+            out = ops.where(first, candidate, out)
+        self.state.assign(ops.concatenate([ops.reshape(steps, (1,)), out[1:]]))
+
+    def reset(self):
+        self.state.assign(np.zeros((5,), "int32"))
+
+    # Transient: a fresh fit starts clean, and files saved before this layer existed still load.
+    def save_own_variables(self, store):
+        pass
+
+    def load_own_variables(self, store):
+        pass
+
+    @staticmethod
+    def describe(model, state, where):
+        """The message of the failure recorded in `state` (numpy), found at `where`."""
+        code, value, value2 = int(state[2]), int(state[3]), int(state[4])
+        if code == BatchChecks.LABEL:
+            return (f"Training stopped at {where}: `y` must hold class labels in [0, {value2 - 1}] "
+                    f"(num_classes={value2}) in every batch; the step ran with this batch's labels clipped "
+                    f"into range and no backup was written after it. Received: a label y={value}")
+        if code == BatchChecks.PAIR:
+            return (f"Training stopped at {where}: {type(model).__name__} needs as many B images as A images "
+                    "in every batch; zip datasets of equal length, or batch both with drop_remainder=True. "
+                    f"Received: A.shape[0]={value}, B.shape[0]={value2}")
+        return f"Training stopped at {where}: a bad batch (check {code}). Received: values {value}, {value2}"
+
+
+class CheckBatches(keras.callbacks.Callback):
+    """Raise `BadBatchError` after a step that recorded a bad batch in `model.batch_checks`.
+
+    `AdversarialModel.fit` adds one first in the callback list for models with a
+    `BatchChecks` layer (unless `model.check_inputs` is False). Reading the record waits
+    for the step to finish on the device, as `TerminateOnNaN` reading the logs does.
+
+    Args:
+        check_every: int. Read the record every this many batches (the error still names the
+            first bad batch). Epoch ends are always checked. Defaults to 1.
+
+    Example:
+    ```python
+    gan = ganzoo.get("cgan", image_shape=(16, 16, 1), num_classes=10)
+    gan.fit(dataset, epochs=5, callbacks=[ganzoo.guards.CheckBatches(check_every=10)])
+    ```
+    """
+
+    def __init__(self, check_every=1):
+        super().__init__()
+        self.check_every = arguments.positive_int("check_every", check_every)
+        self._read = None
+        self._epoch = 0
+        self._batch = -1
+        self._seen = 0
+
+    # `self._model`, not `self.model`: on JAX the property syncs the whole training state.
+    def on_train_begin(self, logs=None):
+        checks = getattr(self._model, "batch_checks", None)
+        self._read = None
+        if checks is not None:
+            checks.reset()
+            self._read = step_value_reader(self._model, checks.state)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._batch = -1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batch = batch
+        self._seen += 1
+        if self._seen % self.check_every == 0:
+            self._check()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check()
+
+    def _check(self):
+        if self._read is None or self._batch < 0:
+            return
+        state = np.asarray(ops.convert_to_numpy(self._read()))
+        if int(state[2]) == 0:
+            return
+        # Steps run after the bad one (several when reading every N batches).
+        bad_batch = self._batch - int(state[0] - state[1])
+        where = f"epoch {self._epoch + 1}, batch {bad_batch + 1}"
+        raise BadBatchError(BatchChecks.describe(self._model, state, where))
+
+

@@ -5,6 +5,7 @@ import os
 import numpy as np
 from keras import layers
 
+from ganzoo import arguments
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
 from ganzoo.layers import SubPixelUpsampling
 
@@ -30,8 +31,7 @@ def generate_with(generator, num_samples, *, seed=None, batch_size=256):
     images = ganzoo.inference.generate_with(generator, 16, seed=0)
     ```
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
+    num_samples = arguments.positive_int("num_samples", num_samples)
     shapes = [tuple(x.shape[1:]) for x in generator.inputs]
     rng = np.random.default_rng(seed)
     n = int(num_samples)
@@ -101,12 +101,13 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
     files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(IMAGE_EXTENSIONS))
     if not files:
         raise ValueError(f"`input_dir` holds no image files. Received: input_dir={input_dir!r}")
+    check_image_files(input_dir, files)  # before the model loads
     generator, scale = load_upscaler(model_path)
     channels = generator.inputs[0].shape[-1]
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for name in files:
-        image = Image.open(os.path.join(input_dir, name)).convert("L" if channels == 1 else "RGB")
+        image = read_image(os.path.join(input_dir, name), "L" if channels == 1 else "RGB", "input_dir")
         x = np.asarray(image, dtype="float32").reshape(image.height, image.width, channels) / 127.5 - 1.0
         sr = upscale_with(generator, x, scale=scale, tile=tile, overlap=overlap)
         u8 = np.clip(np.round((sr + 1.0) * 127.5), 0, 255).astype("uint8")
@@ -120,14 +121,68 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
 TRANSLATE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
+def read_image(path, mode, arg):
+    """`PIL.Image.open(path).convert(mode)`; a file that is not a readable image is a ValueError.
+
+    Args:
+        path: str. The image file.
+        mode: str. PIL mode, `"L"` or `"RGB"`.
+        arg: str. The argument that named the folder, for the message.
+
+    Example:
+    ```python
+    image = read_image("photos/cat.png", "RGB", "input_dir")
+    ```
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return img.convert(mode)
+    except (OSError, ValueError, SyntaxError) as e:  # PIL: UnidentifiedImageError, truncated files
+        raise _not_an_image(path, e, arg) from None
+
+
+def check_image_files(input_dir, files, arg="input_dir"):
+    """Raise a ValueError naming the first of `files` in `input_dir` that PIL cannot read as an image.
+
+    Reads each file's header and data once (`PIL.Image.verify`), without decoding the pixels.
+
+    Args:
+        input_dir: str. The folder.
+        files: list of str. File names in it.
+        arg: str. The argument that named the folder, for the message. Defaults to `"input_dir"`.
+
+    Example:
+    ```python
+    check_image_files("photos/", ["a.png", "notes.png"])  # ValueError: ... notes.png ...
+    ```
+    """
+    from PIL import Image
+
+    for name in files:
+        path = os.path.join(input_dir, name)
+        try:
+            with Image.open(path) as img:
+                img.verify()
+        except (OSError, ValueError, SyntaxError) as e:  # PIL: UnidentifiedImageError, truncated files
+            raise _not_an_image(path, e, arg) from None
+
+
+def _not_an_image(path, error, arg):
+    return ValueError(
+        f"`{arg}` holds a file that is not a readable image: {path} ({type(error).__name__}: {error}); "
+        f"remove or convert it. Received: {arg}={os.path.dirname(path)!r}"
+    )
+
+
 def _load_image(path, size, channels):
     from PIL import Image
 
-    with Image.open(path) as img:
-        img = img.convert("L" if channels == 1 else "RGB")
-        if img.size != (size[1], size[0]):
-            img = img.resize((size[1], size[0]), Image.BILINEAR)
-        x = np.asarray(img, dtype="float32") / 127.5 - 1.0
+    img = read_image(path, "L" if channels == 1 else "RGB", "input_dir")
+    if img.size != (size[1], size[0]):
+        img = img.resize((size[1], size[0]), Image.BILINEAR)
+    x = np.asarray(img, dtype="float32") / 127.5 - 1.0
     return x[..., None] if channels == 1 else x
 
 
@@ -156,13 +211,13 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
     import keras
     from PIL import Image
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+    batch_size = arguments.positive_int("batch_size", batch_size)
     if not os.path.isdir(input_dir):
         raise ValueError(f"`input_dir` must be an existing folder. Received: input_dir={input_dir!r}")
     files = sorted(f for f in os.listdir(input_dir) if f.lower().endswith(TRANSLATE_EXTENSIONS))
     if not files:
         raise ValueError(f"`input_dir` holds no images ({', '.join(TRANSLATE_EXTENSIONS)}). Received: input_dir={input_dir!r}")
+    check_image_files(input_dir, files)  # before the model loads
     model = keras.saving.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
     if not hasattr(model, "translate"):
         raise ValueError(
@@ -236,11 +291,9 @@ def upscale_with(generator, images, *, scale, tile=None, overlap=None, batch_siz
     if tile is None:
         out = np.concatenate([np.asarray(generator.predict(im[None], verbose=0)) for im in x])
         return out[0] if single else out
-    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
-        raise ValueError(f"`tile` must be a positive int. Received: tile={tile!r}")
+    tile = arguments.positive_int("tile", tile)
     overlap = receptive_radius(generator) if overlap is None else overlap
-    if not isinstance(overlap, (int, np.integer)) or overlap < 0:
-        raise ValueError(f"`overlap` must be a non-negative int. Received: overlap={overlap!r}")
+    overlap = arguments.positive_int("overlap", overlap, allow_zero=True)
     n, h, w, _ = x.shape
     # Every window has the same shape (one compiled function on JAX); near the image edge
     # a window is shifted inwards instead of padded, so each kept pixel sees either

@@ -9,6 +9,8 @@ saved with the model. `SubPixelUpsampling` is SRGAN's pixel shuffle.
 import keras
 from keras import layers, ops
 
+from ganzoo import arguments
+
 NORMS = ("batch", "instance")
 
 
@@ -88,9 +90,7 @@ class ReflectionPadding2D(layers.Layer):
 
 
 def check_norm(norm):
-    if norm not in NORMS:
-        raise ValueError(f"`norm` must be one of {NORMS}. Received: norm={norm!r}")
-    return norm
+    return arguments.one_of("norm", norm, NORMS)
 
 
 def normalization(norm, name=None):
@@ -204,8 +204,7 @@ class ImagePool(layers.Layer):
 
     def __init__(self, pool_size=50, image_shape=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(pool_size, int) or isinstance(pool_size, bool) or pool_size < 0:
-            raise ValueError(f"`pool_size` must be an int >= 0. Received: pool_size={pool_size!r}")
+        pool_size = arguments.positive_int("pool_size", pool_size, allow_zero=True)
         self.pool_size = pool_size
         self.image_shape = tuple(image_shape)
         # One spare row at the end receives the writes of images that are not stored,
@@ -276,8 +275,7 @@ class SubPixelUpsampling(keras.layers.Layer):
 
     def __init__(self, scale=2, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(scale, int) or isinstance(scale, bool) or scale < 1:
-            raise ValueError(f"`scale` must be a positive int. Received: scale={scale!r}")
+        scale = arguments.positive_int("scale", scale)
         self.scale = scale
 
     def _out_channels(self, channels):

@@ -6,11 +6,11 @@ A `keras.optimizers.schedules.LearningRateSchedule` is evaluated at the optimize
 way therefore survives a resume with no callback to remember, unlike a callback that
 sets the rate per epoch (which restarts from epoch 0 on a plain second `fit` call).
 """
-import math
 
 import keras
 from keras import ops
 
+from ganzoo import arguments
 from ganzoo.backend import read_variable
 
 
@@ -48,21 +48,10 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, initial_learning_rate=2e-4, constant_epochs=100, decay_epochs=100,
                  steps_per_epoch=None):
-        for arg, value, minimum in (("constant_epochs", constant_epochs, 0),
-                                    ("decay_epochs", decay_epochs, 0)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-                raise ValueError(f"`{arg}` must be an int >= {minimum}. Received: {arg}={value!r}")
-        if steps_per_epoch is not None and (
-            not isinstance(steps_per_epoch, int) or isinstance(steps_per_epoch, bool) or steps_per_epoch < 1
-        ):
-            raise ValueError(
-                f"`steps_per_epoch` must be a positive int or None. Received: steps_per_epoch={steps_per_epoch!r}"
-            )
-        if not isinstance(initial_learning_rate, (int, float)) or not math.isfinite(initial_learning_rate) \
-                or initial_learning_rate <= 0:
-            raise ValueError(
-                f"`initial_learning_rate` must be a positive float. Received: initial_learning_rate={initial_learning_rate!r}"
-            )
+        constant_epochs = arguments.positive_int("constant_epochs", constant_epochs, allow_zero=True)
+        decay_epochs = arguments.positive_int("decay_epochs", decay_epochs, allow_zero=True)
+        steps_per_epoch = arguments.positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
+        arguments.positive_float("initial_learning_rate", initial_learning_rate)
         self.initial_learning_rate = float(initial_learning_rate)
         self.constant_epochs = constant_epochs
         self.decay_epochs = decay_epochs

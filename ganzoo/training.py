@@ -1,8 +1,9 @@
 """What `AdversarialModel.fit` does to the callback list before Keras' `fit` runs.
 
-It sits between the NaN guard (`ganzoo.guards`) and the backups (`ganzoo.resume`) so that
+It sits between the guards (`ganzoo.guards`) and the backups (`ganzoo.resume`) so that
 neither imports the other: a `TerminateOnNaN` goes first in the list unless one is given
-(on a bad step it raises before any later callback, such as a backup, sees the step), and
+(on a bad step it raises before any later callback, such as a backup, sees the step), a
+`CheckBatches` before it for models that check every batch in the step, and
 each `BackupAndRestore` learns which other callbacks have state to back up
 (`get_backup_state` / `set_backup_state`).
 """
@@ -39,6 +40,9 @@ def prepare_callbacks(model, callbacks):
         # First in the list: on a bad step it raises before any later callback
         # (checkpoints, backups, sample grids) sees the step.
         callbacks.insert(0, guards.TerminateOnNaN())
+    checkers = [c for c in callbacks if isinstance(c, guards.CheckBatches)]
+    if not checkers and getattr(model, "batch_checks", None) is not None and getattr(model, "check_inputs", True):
+        callbacks.insert(0, guards.CheckBatches())  # first: a bad batch is named before a NaN it may cause
     stateful = [c for c in callbacks if hasattr(c, "get_backup_state") and hasattr(c, "set_backup_state")]
     for c in callbacks:
         if isinstance(c, resume.BackupAndRestore):

@@ -22,15 +22,15 @@ from ganzoo.backend.optimizers import OptimizerGroup
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "jax":
-    from ganzoo.backend.jax import Trainer, read_variable, sync_state
+    from ganzoo.backend.jax import Trainer, read_variable, step_value_reader, sync_state
 elif _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import Trainer, read_variable, sync_state
+    from ganzoo.backend.tensorflow import Trainer, read_variable, step_value_reader, sync_state
 elif _BACKEND == "torch":
-    from ganzoo.backend.torch import Trainer, read_variable, sync_state
+    from ganzoo.backend.torch import Trainer, read_variable, step_value_reader, sync_state
 else:  # pragma: no cover - keras only ships these three trainers plus numpy/openvino
     raise ImportError(
         "ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["OptimizerGroup", "Trainer", "read_variable", "sync_state"]
+__all__ = ["OptimizerGroup", "Trainer", "read_variable", "step_value_reader", "sync_state"]

@@ -26,6 +26,22 @@ def sync_state(model):
         model.jax_state_sync()
 
 
+def step_value_reader(model, variable):
+    """A function returning the latest value of the non-trainable `variable` during `fit`.
+
+    The JAX trainer keeps the training state outside the variables during an epoch (and
+    empties them); this reads the one value from that state instead of syncing it all.
+    """
+    index = next(i for i, v in enumerate(model.non_trainable_variables) if v is variable)
+
+    def read():
+        state = getattr(model, "_jax_state", None)
+        values = state.get("non_trainable_variables") if state else None
+        return values[index] if values else variable.value
+
+    return read
+
+
 # The outer StatelessScope of the running train/test step (None outside one).
 _STEP_SCOPE = [None]
 

@@ -9,6 +9,11 @@ def sync_state(model):
     """Variables are updated in place on PyTorch: nothing to do."""
 
 
+def step_value_reader(model, variable):
+    """A function returning `variable`'s latest value during `fit` (variables are current here)."""
+    return lambda: variable.value
+
+
 def read_variable(variable):
     """The value of `variable` in the running step (the variable itself is current here)."""
     return variable.value

@@ -6,6 +6,8 @@
 """
 import numpy as np
 
+from ganzoo import arguments
+
 # Standard deviation of every Gaussian mode of the 2-D mixtures.
 MIXTURE_STD = {"ring": 0.01, "grid": 0.05}
 
@@ -98,8 +100,7 @@ def load_digits(split, image_size, channels, labels, shuffle, seed, num_samples)
     if image_size is None:
         image_size = DIGITS_NATIVE_SIZE
     if (
-        isinstance(image_size, bool)
-        or not isinstance(image_size, (int, np.integer))
+        not arguments.is_int(image_size)
         or image_size < DIGITS_NATIVE_SIZE
         or image_size & (image_size - 1)
     ):

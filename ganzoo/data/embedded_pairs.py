@@ -13,6 +13,8 @@ Everything here is numpy in [-1, 1] and needs neither TensorFlow nor the network
 """
 import numpy as np
 
+from ganzoo import arguments
+
 PHOTO_TASKS = ("deblur", "colorize")
 TRAIN_PHOTOS = ("astronaut", "coffee", "rocket", "immunohistochemistry", "retina", "china")
 TEST_PHOTOS = ("chelsea", "flower")
@@ -22,9 +24,7 @@ RESTYLE_PAPER = (1.0, 0.92, 0.7)
 
 
 def _check_size(image_size, minimum=8):
-    if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) or image_size < minimum:
-        raise ValueError(f"`image_size` must be an int >= {minimum}. Received: image_size={image_size!r}")
-    return int(image_size)
+    return arguments.int_in_range("image_size", image_size, minimum)
 
 
 def _photo(name):
@@ -83,13 +83,11 @@ def load_photo_pairs(task="deblur", split="train", *, image_size=32, num_crops=N
     image_size = _check_size(image_size)
     if num_crops is None:
         num_crops = 2048 if split == "train" else 256
-    if isinstance(num_crops, bool) or not isinstance(num_crops, (int, np.integer)) or num_crops < 1:
-        raise ValueError(f"`num_crops` must be a positive int. Received: num_crops={num_crops!r}")
+    num_crops = arguments.positive_int("num_crops", num_crops)
     short = max(256, image_size * 4) if scale is None else image_size * int(scale)
     if short < image_size:
         raise ValueError(f"`scale` must be >= 1. Received: scale={scale!r}")
-    if not isinstance(blur_sigma, (int, float)) or blur_sigma <= 0:
-        raise ValueError(f"`blur_sigma` must be a positive number. Received: blur_sigma={blur_sigma!r}")
+    blur_sigma = arguments.positive_float("blur_sigma", blur_sigma)
 
     names = TRAIN_PHOTOS if split == "train" else TEST_PHOTOS
     sharp, blurred = [], []

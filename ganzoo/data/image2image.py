@@ -12,6 +12,7 @@ TensorFlow only when a pipeline is built.
 """
 import os
 
+from ganzoo import arguments
 from ganzoo.backend import tfdata
 from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
@@ -19,19 +20,14 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def _check_int(value, arg, minimum=1, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"`{arg}` must be an int >= {minimum}. Received: {arg}={value!r}")
-    return value
+    return arguments.int_in_range(arg, value, minimum, allow_none=allow_none)
 
 
 def _check_channels(channels, channels_b=None):
     """`(channels, channels_b)`, both checked to be 1 or 3; `channels_b=None` means as A."""
     channels_b = channels if channels_b is None else channels_b
-    for arg, c in (("channels", channels), ("channels_b", channels_b)):
-        if isinstance(c, bool) or c not in (1, 3):  # True == 1 is not a channel count
-            raise ValueError(f"`{arg}` must be 1 or 3. Received: {arg}={c!r}")
+    arguments.one_of("channels", channels, (1, 3))
+    arguments.one_of("channels_b", channels_b, (1, 3))
     return channels, channels_b
 
 

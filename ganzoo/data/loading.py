@@ -1,8 +1,8 @@
 """`ganzoo.data.load`: one entry point for embedded and tfds datasets."""
-import difflib
 
 import numpy as np
 
+from ganzoo import arguments
 from ganzoo.data import embedded
 
 _EMBEDDED = ("digits", "grid", "ring")
@@ -28,16 +28,7 @@ def list_datasets():
 
 
 def _check_optional_int(value, arg, minimum):
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"`{arg}` must be an integer or None. Received: {arg}={value!r}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"`{arg}` must be >= {minimum}. Received: {arg}={value!r}"
-        )
+    return arguments.int_in_range(arg, value, minimum, allow_none=True)
 
 
 def load(
@@ -139,8 +130,7 @@ def load(
             "`num_samples` must be >= 1: the dataset would be empty. "
             f"Received: num_samples={num_samples}"
         )
-    if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
-        raise ValueError(f"`channels` must be 1, 3 or None. Received: channels={channels!r}")
+    arguments.one_of("channels", channels, (1, 3, None))
     for arg, value in (("labels", labels), ("shuffle", shuffle), ("download", download)):
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"`{arg}` must be a bool. Received: {arg}={value!r}")

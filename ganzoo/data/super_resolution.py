@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+from ganzoo import arguments
 from ganzoo.backend import tfdata
 from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
@@ -128,9 +129,8 @@ def modcrop(image, scale):
 
 
 def _check_pair_args(hr_size, scale):
-    if not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"`scale` must be a positive int. Received: scale={scale!r}")
-    if not isinstance(hr_size, int) or hr_size < scale or hr_size % scale:
+    arguments.positive_int("scale", scale)
+    if not arguments.is_int(hr_size) or hr_size < scale or hr_size % scale:
         raise ValueError(
             f"`hr_size` must be a positive multiple of scale={scale}. Received: hr_size={hr_size!r}"
         )

@@ -1,6 +1,8 @@
 """Small input-validation helpers shared by the metrics modules."""
 import numpy as np
 
+from ganzoo import arguments
+
 
 def to_numpy(x, name, dtype="float64"):
     """Converts `x` (array-like or backend tensor) to a numpy array.
@@ -43,15 +45,10 @@ def check_finite(arr, name):
 
 
 def check_positive_int(value, name, minimum=1):
-    """Raises ValueError unless `value` is an int >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
-        )
+    """Raises ValueError unless `value` is an integer (not a bool) >= `minimum`."""
+    if minimum in (0, 1):
+        return arguments.positive_int(name, value, allow_zero=minimum == 0)
+    return arguments.int_in_range(name, value, minimum)
 
 
 def check_images(images, name, allow_single=False):

@@ -9,6 +9,7 @@ numpy arrays, never backend tensors.
 import numpy as np
 from keras import ops
 
+from ganzoo import arguments
 from ganzoo.metrics._utils import (
     check_images,
     check_positive_int,
@@ -32,8 +33,7 @@ def _check_pair(a, b):
 
 
 def _check_common(data_range, border, reduction, shape):
-    if not np.isscalar(data_range) or not data_range > 0:
-        raise ValueError(f"`data_range` must be a positive number. Received: data_range={data_range!r}")
+    arguments.positive_float("data_range", data_range)
     check_positive_int(border, "border", minimum=0)
     if reduction not in ("mean", "none"):
         raise ValueError(f"`reduction` must be 'mean' or 'none'. Received: reduction={reduction!r}")

@@ -2,6 +2,7 @@
 import numpy as np
 from keras import ops
 
+from ganzoo import arguments
 from ganzoo.metrics._utils import check_finite, check_positive_int, check_rank, to_numpy
 
 
@@ -53,12 +54,8 @@ def mode_coverage(samples, modes, std, threshold=3.0, min_count=1):
             "`samples` and `modes` must have the same dimension. "
             f"Received: samples.shape={x.shape}, modes.shape={m.shape}"
         )
-    if not np.isscalar(std) or not std > 0:
-        raise ValueError(f"`std` must be a positive number. Received: std={std!r}")
-    if not np.isscalar(threshold) or not threshold > 0:
-        raise ValueError(
-            f"`threshold` must be a positive number. Received: threshold={threshold!r}"
-        )
+    arguments.positive_float("std", std)
+    arguments.positive_float("threshold", threshold)
     check_positive_int(min_count, "min_count")
     # Squared distances (n, k) via keras.ops.
     xt = ops.convert_to_tensor(x.astype("float32"))

@@ -11,10 +11,10 @@ suite uses to train every registered model for one step, and the class the build
 returns (`model_class`), whose `data_kind` and `default_batch_size` tell `ganzoo train`
 what data to load before anything is built.
 """
-import difflib
 import fnmatch
 import inspect
 
+from ganzoo import arguments
 from ganzoo.gan import GAN
 
 _BUILDERS = {}
@@ -78,8 +78,7 @@ def get_model_class(name):
 
 def _check_name(name):
     if name not in _BUILDERS:
-        close = difflib.get_close_matches(str(name), list(_BUILDERS), n=3, cutoff=0.5)
-        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = arguments.close_matches(name, _BUILDERS)
         raise ValueError(
             f"Unknown model name.{hint} Available models: {', '.join(sorted(_BUILDERS))}. "
             f"Received: name={name!r}"

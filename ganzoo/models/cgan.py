@@ -6,11 +6,13 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo import validation
+from ganzoo import arguments, validation
 from ganzoo.backend import sync_state
 from ganzoo.gan import GAN
+from ganzoo.guards import BatchChecks
+from ganzoo.layers import conv_init, normalization
 from ganzoo.models._registry import register
-from ganzoo.models.dcgan import _bn, _conv_init, check_image_shape, upsample_to_image
+from ganzoo.models.dcgan import check_image_shape, upsample_to_image
 
 DISCRIMINATORS = ("concat", "projection")
 
@@ -67,8 +69,7 @@ def cgan_discriminator(image_shape, num_classes, filters=64, kind="concat", name
     Inputs `[image, label (batch,) int]`, output one logit per image.
     """
     size, _, _ = check_image_shape(image_shape)
-    if kind not in DISCRIMINATORS:
-        raise ValueError(f"`discriminator` must be one of {DISCRIMINATORS}. Received: discriminator={kind!r}")
+    arguments.one_of("discriminator", kind, DISCRIMINATORS)
     n_down = int(math.log2(size)) - 2
     image = keras.Input(image_shape, name="image")
     label = keras.Input((), dtype="int32", name="label")
@@ -80,14 +81,14 @@ def cgan_discriminator(image_shape, num_classes, filters=64, kind="concat", name
     width = filters
     for i in range(n_down):
         x = layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False,
-                          kernel_initializer=_conv_init())(x)
+                          kernel_initializer=conv_init())(x)
         if i > 0:  # no BN on the input layer (DCGAN)
-            x = _bn()(x)
+            x = normalization("batch")(x)
         x = layers.LeakyReLU(0.2)(x)
         width *= 2
     if kind == "concat":
         x = layers.Conv2D(1, 4, strides=1, padding="valid", use_bias=False,
-                          kernel_initializer=_conv_init())(x)  # 4x4 -> 1x1 logit
+                          kernel_initializer=conv_init())(x)  # 4x4 -> 1x1 logit
         logit = layers.Flatten(dtype="float32")(x)
     else:
         phi = layers.Flatten()(x)  # (batch, 4 * 4 * width)
@@ -132,11 +133,12 @@ class ConditionalGAN(GAN):
 
     def __init__(self, generator, discriminator, *, num_classes, latent_dim=None, d_loss="logistic",
                  g_loss="non_saturating", seed=None, **kwargs):
-        if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) or num_classes < 1:
-            raise ValueError(f"`num_classes` must be a positive int. Received: num_classes={num_classes!r}")
+        arguments.positive_int("num_classes", num_classes)
         super().__init__(generator, discriminator, latent_dim=latent_dim, d_loss=d_loss, g_loss=g_loss,
                          seed=seed, **kwargs)
         self.num_classes = int(num_classes)
+        # Labels of the batches after the first are checked inside the step (ganzoo.guards).
+        self.batch_checks = BatchChecks(name="batch_checks")
 
     # ------------------------------------------------------------------ checks
     def check_labels(self, labels, name="labels", num_samples=None):
@@ -161,6 +163,21 @@ class ConditionalGAN(GAN):
         images, _ = unpack_labeled(batch)
         return {"image_shape": checked_images(images, "x")}
 
+    def checked_labels(self, labels):
+        """In-graph: record an out-of-range label in `batch_checks`; return the labels clipped into range.
+
+        `fit` checks its first batch on the host; this sees every batch of a dataset. The
+        clip keeps the step from failing inside the backend (TensorFlow and torch raise on an
+        out-of-range embedding row, JAX reads a clamped one); `ganzoo.guards.CheckBatches`
+        raises after the step, naming the batch and the label.
+        """
+        if not self.check_inputs:
+            return labels
+        lo, hi = ops.min(labels), ops.max(labels)
+        bad = ops.logical_or(ops.less(lo, 0), ops.greater_equal(hi, self.num_classes))
+        self.batch_checks.record([(BatchChecks.LABEL, bad, ops.where(ops.less(lo, 0), lo, hi), self.num_classes)])
+        return ops.clip(labels, 0, self.num_classes - 1)
+
     # -------------------------------------------------------------------- model
     def call(self, inputs, training=False):
         z, labels = inputs
@@ -172,7 +189,7 @@ class ConditionalGAN(GAN):
 
     def adversarial_step(self, data):
         real, labels = unpack_labeled(data)
-        labels = _label_vector(labels)
+        labels = self.checked_labels(_label_vector(labels))
         batch_size = ops.shape(real)[0]
 
         # Discriminator: fakes drawn for the real batch's labels, so both halves carry the
@@ -226,9 +243,7 @@ class ConditionalGAN(GAN):
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
         """
-        if not isinstance(num_samples, (int, np.integer)) or isinstance(num_samples, bool) or num_samples < 1:
-            raise ValueError(f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}")
-        num_samples = int(num_samples)
+        num_samples = arguments.positive_int("num_samples", num_samples)
         if labels is None:
             labels = self.default_labels(num_samples)
         elif isinstance(labels, (int, np.integer)) and not isinstance(labels, bool):
@@ -287,14 +302,9 @@ def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_
     ```
     """
     kwargs = dict(locals())
-    for arg, value in (("num_classes", num_classes), ("latent_dim", latent_dim), ("filters", filters),
-                       ("embed_dim", embed_dim)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
-    if discriminator not in DISCRIMINATORS:
-        raise ValueError(
-            f"`discriminator` must be one of {DISCRIMINATORS}. Received: discriminator={discriminator!r}"
-        )
+    for arg in ("num_classes", "latent_dim", "filters", "embed_dim"):
+        arguments.positive_int(arg, kwargs[arg])
+    arguments.one_of("discriminator", discriminator, DISCRIMINATORS)
     if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
         return ConditionalGAN.deferred(cgan, kwargs, name="cgan")
     image_shape = check_image_shape(image_shape)

@@ -4,7 +4,7 @@ import math
 import keras
 from keras import layers, ops
 
-from ganzoo import losses
+from ganzoo import arguments, losses
 from ganzoo.gan import note_size_defaults
 from ganzoo.layers import (
     ImagePool,
@@ -18,7 +18,6 @@ from ganzoo.layers import (
 from ganzoo.models._registry import register
 from ganzoo.models.translation import (
     ImageTranslationModel,
-    check_positive,
     check_translation_args,
     check_translation_shape,
 )
@@ -147,16 +146,15 @@ class CycleGAN(ImageTranslationModel):
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
-        self.cycle_weight = float(check_positive("cycle_weight", cycle_weight, integer=False, allow_zero=True))
-        self.identity_weight = float(check_positive("identity_weight", identity_weight, integer=False,
-                                                    allow_zero=True))
+        self.cycle_weight = arguments.positive_float("cycle_weight", cycle_weight, allow_zero=True)
+        self.identity_weight = arguments.positive_float("identity_weight", identity_weight, allow_zero=True)
         if self.identity_weight and self.image_shape_a[-1] != self.image_shape_b[-1]:
             raise ValueError(
                 "The identity loss compares G_AB(b) with b, so it needs A and B with the same "
                 f"channels (A: {self.image_shape_a}, B: {self.image_shape_b}); pass identity_weight=0. "
                 f"Received: identity_weight={identity_weight!r}"
             )
-        self.learning_rate = float(check_positive("learning_rate", learning_rate, integer=False))
+        self.learning_rate = arguments.positive_float("learning_rate", learning_rate)
         self.constant_epochs = constant_epochs
         self.decay_epochs = decay_epochs
         self.steps_per_epoch = steps_per_epoch
@@ -200,7 +198,7 @@ class CycleGAN(ImageTranslationModel):
                                                  discriminator(fake, training=training))
 
     def adversarial_step(self, data):
-        a, b = self.unpack_pair(data)
+        a, b = self.training_pair(data)
 
         # Generators first (the discriminators are not differentiated here); the
         # translations come back as aux outputs and are reused for the D update instead
@@ -318,8 +316,14 @@ def cyclegan(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
     check_translation_args(None, channels_b, filters, disc_filters, norm)
     for arg in ("num_residual_blocks", "disc_layers"):
         if kwargs[arg] is not None:
-            check_positive(arg, kwargs[arg])
-    check_positive("pool_size", pool_size, allow_zero=True)
+            arguments.positive_int(arg, kwargs[arg])
+    arguments.positive_int("pool_size", pool_size, allow_zero=True)
+    arguments.positive_float("learning_rate", learning_rate)
+    arguments.positive_float("cycle_weight", cycle_weight, allow_zero=True)
+    arguments.positive_float("identity_weight", identity_weight, allow_zero=True, allow_none=True)
+    arguments.positive_int("constant_epochs", constant_epochs, allow_zero=True)
+    arguments.positive_int("decay_epochs", decay_epochs, allow_zero=True)
+    arguments.positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
     if image_shape is None:  # built by fit from the first (A, B) batch (AdversarialModel.deferred)
         return CycleGAN.deferred(cyclegan, kwargs, name="cyclegan")
     image_shape = check_translation_shape(image_shape)

@@ -4,39 +4,16 @@ import math
 import keras
 from keras import layers
 
+from ganzoo import arguments
 from ganzoo.gan import GAN
+from ganzoo.layers import conv_init, normalization
 from ganzoo.models._registry import register
 
 
 def check_image_shape(image_shape, min_size=8):
-    """Validate a square power-of-two image shape `(size, size, channels)`."""
-    ok = (
-        isinstance(image_shape, (tuple, list))
-        and len(image_shape) == 3
-        and all(isinstance(d, int) and d > 0 for d in image_shape)
-    )
-    if ok:
-        size, width, channels = image_shape
-        ok = size == width and size >= min_size and (size & (size - 1)) == 0
-        ok = ok and channels in (1, 3)
-    if not ok:
-        raise ValueError(
-            "`image_shape` must be (size, size, channels) with size a power of two >= "
-            f"{min_size} and 1 or 3 channels. Received: image_shape={tuple(image_shape) if isinstance(image_shape, (list, tuple)) else image_shape!r}"
-        )
-    return tuple(image_shape)
-
-
-def _conv_init():
-    # The paper: "All weights were initialized from a zero-centered Normal distribution
-    # with standard deviation 0.02."
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def _bn():
-    return layers.BatchNormalization(
-        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02)
-    )
+    """Validate a square power-of-two image shape `(size, size, channels)`, 1 or 3 channels."""
+    return arguments.image_shape("image_shape", image_shape, channels=(1, 3), min_size=min_size,
+                                 square=True, power_of_two=True)
 
 
 def dcgan_generator(image_shape, latent_dim=100, filters=64, name="generator"):
@@ -60,15 +37,15 @@ def upsample_to_image(x, image_shape, filters):
     n_up = int(math.log2(size)) - 2
     width = filters * 2 ** (n_up - 1)
     x = layers.Conv2DTranspose(width, 4, strides=1, padding="valid", use_bias=False,
-                               kernel_initializer=_conv_init())(x)  # 1x1 -> 4x4
-    x = layers.ReLU()(_bn()(x))
+                               kernel_initializer=conv_init())(x)  # 1x1 -> 4x4
+    x = layers.ReLU()(normalization("batch")(x))
     for _ in range(n_up - 1):
         width //= 2
         x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_conv_init())(x)
-        x = layers.ReLU()(_bn()(x))
+                                   kernel_initializer=conv_init())(x)
+        x = layers.ReLU()(normalization("batch")(x))
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=_conv_init())(x)
+                               kernel_initializer=conv_init())(x)
     return layers.Activation("tanh", dtype="float32")(x)
 
 
@@ -81,13 +58,13 @@ def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
     width = filters
     for i in range(n_down):
         x = layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False,
-                          kernel_initializer=_conv_init())(x)
+                          kernel_initializer=conv_init())(x)
         if i > 0:  # the paper leaves BN off the discriminator's input layer
-            x = _bn()(x)
+            x = normalization("batch")(x)
         x = layers.LeakyReLU(0.2)(x)
         width *= 2
     x = layers.Conv2D(1, 4, strides=1, padding="valid", use_bias=False,
-                      kernel_initializer=_conv_init())(x)  # 4x4 -> 1x1 logit
+                      kernel_initializer=conv_init())(x)  # 4x4 -> 1x1 logit
     x = layers.Flatten(dtype="float32")(x)
     return keras.Model(inp, x, name=name)
 
@@ -118,9 +95,8 @@ def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
     ```
     """
     kwargs = dict(locals())
-    for arg, value in (("latent_dim", latent_dim), ("filters", filters)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
+    arguments.positive_int("latent_dim", latent_dim)
+    arguments.positive_int("filters", filters)
     if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
         return GAN.deferred(dcgan, kwargs, name="dcgan")
     image_shape = check_image_shape(image_shape)

@@ -5,7 +5,7 @@ import random
 import keras
 from keras import layers, ops
 
-from ganzoo import losses
+from ganzoo import arguments, losses
 from ganzoo.gan import note_size_defaults
 from ganzoo.layers import (
     conv_init,
@@ -14,12 +14,7 @@ from ganzoo.layers import (
     patchgan_layers_for,
 )
 from ganzoo.models._registry import register
-from ganzoo.models.translation import (
-    ImageTranslationModel,
-    check_positive,
-    check_translation_args,
-    check_translation_shape,
-)
+from ganzoo.models.translation import ImageTranslationModel, check_translation_args
 
 
 def unet_depth(image_shape):
@@ -124,7 +119,7 @@ class Pix2Pix(ImageTranslationModel):
         super().__init__(seed=seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.l1_weight = float(check_positive("l1_weight", l1_weight, integer=False, allow_zero=True))
+        self.l1_weight = arguments.positive_float("l1_weight", l1_weight, allow_zero=True)
 
     def generator_losses(self, a, b, training=True):
         """`(total, gan, l1, fake_b)` of the generator on one batch."""
@@ -140,7 +135,7 @@ class Pix2Pix(ImageTranslationModel):
         return 0.5 * losses.logistic_d_loss(real_logits, fake_logits)
 
     def adversarial_step(self, data):
-        a, b = self.unpack_pair(data)
+        a, b = self.training_pair(data)
         # D first on a translated batch held constant, then G through the updated D.
         fake = ops.stop_gradient(self.generator(a, training=True))
         d_loss = self.update("d_optimizer", lambda: self.discriminator_loss(a, b, fake))
@@ -206,29 +201,23 @@ def pix2pix(*, image_shape=None, channels_b=None, filters=64, disc_filters=64,
     """
     kwargs = dict(locals())
     check_translation_args(None, channels_b, filters, disc_filters, norm)
-    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+    arguments.float_in_range("dropout", dropout, 0.0, 1.0, high_inclusive=False)
+    arguments.positive_int("depth", depth, allow_none=True)
+    arguments.positive_int("disc_layers", disc_layers, allow_none=True)
     if image_shape is None:  # built by fit from the first (A, B) batch (AdversarialModel.deferred)
         return Pix2Pix.deferred(pix2pix, kwargs, name="pix2pix")
-    image_shape = check_translation_shape(image_shape, multiple=1)
+    # Power-of-two height and width: the U-Net halves them down to its bottleneck.
+    image_shape = arguments.image_shape("image_shape", image_shape, channels=(1, 2, 3, 4), min_size=8,
+                                        power_of_two=True)
     h, w, c = image_shape
-    if h & (h - 1) or w & (w - 1):
-        raise ValueError(
-            "`image_shape` must have power-of-two height and width for the U-Net. "
-            f"Received: image_shape={image_shape}"
-        )
     channels_b = check_translation_args(c, channels_b, filters, disc_filters, norm)
     chosen = {}  # the size-dependent defaults, shown in a deferred model's summary
     if depth is None:
         depth = chosen["depth"] = unet_depth(image_shape)
-    elif not isinstance(depth, int) or isinstance(depth, bool) or not 2 <= depth <= int(math.log2(min(h, w))):
-        raise ValueError(
-            f"`depth` must be an int from 2 to log2(min(height, width)) = {int(math.log2(min(h, w)))}. "
-            f"Received: depth={depth!r}"
-        )
+    else:  # at most log2(min(height, width)): down to a 1x1 bottleneck
+        arguments.int_in_range("depth", depth, 2, int(math.log2(min(h, w))))
     if disc_layers is None:
         disc_layers = chosen["disc_layers"] = patchgan_layers_for(min(h, w))
-    check_positive("disc_layers", disc_layers)
     model = Pix2Pix(
         unet_generator(image_shape, channels_b, filters, depth, norm, dropout, seed=seed),
         patchgan_discriminator((h, w, channels_b), disc_filters, disc_layers, norm, condition_shape=image_shape),

@@ -21,7 +21,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ganzoo import arguments
 from ganzoo import losses as losses_lib
+from ganzoo.arguments import is_int
 from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
 from ganzoo.inference import generator_scale, receptive_radius, upscale_with  # noqa: F401  (re-exported)
@@ -39,16 +41,10 @@ from ganzoo.perceptual import (  # noqa: F401  (re-exported for one release)
 CONTENT_LOSSES = ("vgg54", "mse")
 
 
-def _positive_int(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
-
-
 def _check_scale(scale):
-    if scale not in (2, 4, 8):
-        raise ValueError(f"`scale` must be 2, 4 or 8 (stacked ×2 sub-pixel steps). Received: scale={scale!r}")
-    return scale
+    if is_int(scale) and scale in (2, 4, 8):
+        return int(scale)
+    raise ValueError(f"`scale` must be 2, 4 or 8 (stacked ×2 sub-pixel steps). Received: scale={scale!r}")
 
 
 # --------------------------------------------------------------------------- networks
@@ -175,10 +171,9 @@ class SRGAN(AdversarialModel):
     def __init__(self, generator, discriminator, *, content_loss="vgg54", vgg_weights=None,
                  adversarial_weight=1e-3, warmup_steps=0, scale=None, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        if content_loss not in CONTENT_LOSSES:
-            raise ValueError(f"`content_loss` must be one of {CONTENT_LOSSES}. Received: content_loss={content_loss!r}")
-        if not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 0:
-            raise ValueError(f"`warmup_steps` must be a non-negative int. Received: warmup_steps={warmup_steps!r}")
+        arguments.one_of("content_loss", content_loss, CONTENT_LOSSES)
+        arguments.positive_int("warmup_steps", warmup_steps, allow_zero=True)
+        arguments.positive_float("adversarial_weight", adversarial_weight, allow_zero=True)
         self.generator = generator
         self.discriminator = discriminator
         self.scale = generator_scale(generator) if scale is None else scale
@@ -439,17 +434,16 @@ def srgan(*, lr_size=None, channels=None, scale=4, num_blocks=16, filters=64, d_
     _check_scale(scale)
     for arg, value in (("num_blocks", num_blocks), ("filters", filters), ("d_filters", d_filters),
                        ("dense_units", dense_units)):
-        _positive_int(arg, value)
-    if content_loss not in CONTENT_LOSSES:
-        raise ValueError(f"`content_loss` must be one of {CONTENT_LOSSES}. Received: content_loss={content_loss!r}")
+        arguments.positive_int(arg, value)
+    arguments.one_of("content_loss", content_loss, CONTENT_LOSSES)
+    arguments.positive_int("warmup_steps", warmup_steps, allow_zero=True)
+    arguments.positive_float("adversarial_weight", adversarial_weight, allow_zero=True)
     if content_loss == "vgg54":
         resolve_vgg_weights(vgg_weights)  # missing VGG19 weights: raised now, not at fit
     if lr_size is None:  # built by fit from the first (lr, hr) batch (AdversarialModel.deferred)
         return SRGAN.deferred(srgan, kwargs, name="srgan")
-    _positive_int("lr_size", lr_size)
-    channels = 3 if channels is None else channels
-    if channels not in (1, 3):
-        raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
+    arguments.positive_int("lr_size", lr_size)
+    channels = arguments.one_of("channels", 3 if channels is None else channels, (1, 3))
     hr_size = lr_size * scale
     if hr_size < 16:
         raise ValueError(

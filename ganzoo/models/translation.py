@@ -1,8 +1,11 @@
 """What image-to-image models share: `(A, B)` batches, `translate`, shape checks."""
 import numpy as np
+from keras import ops
 
+from ganzoo import arguments
 from ganzoo.backend import sync_state
 from ganzoo.gan import AdversarialModel
+from ganzoo.guards import BatchChecks
 from ganzoo.layers import check_norm
 
 DIRECTIONS = ("a_to_b", "b_to_a")
@@ -10,40 +13,14 @@ DIRECTIONS = ("a_to_b", "b_to_a")
 
 def check_translation_shape(image_shape, arg="image_shape", multiple=4, min_size=8):
     """Validate `(H, W, C)`: H and W multiples of `multiple` and >= `min_size`, C in 1..4."""
-    ok = (
-        isinstance(image_shape, (tuple, list))
-        and len(image_shape) == 3
-        and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in image_shape)
-    )
-    if ok:
-        h, w, c = (int(d) for d in image_shape)
-        ok = h % multiple == 0 and w % multiple == 0 and min(h, w) >= min_size and 1 <= c <= 4
-    if not ok:
-        shown = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else image_shape
-        raise ValueError(
-            f"`{arg}` must be (height, width, channels) with height and width multiples of "
-            f"{multiple} and >= {min_size}, and 1 to 4 channels. Received: {arg}={shown!r}"
-        )
-    return tuple(int(d) for d in image_shape)
-
-
-def check_positive(arg, value, integer=True, allow_zero=False):
-    kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    ok = isinstance(value, kind) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        what = "int" if integer else "number"
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"`{arg}` must be an {what} {bound}. Received: {arg}={value!r}")
-    return value
+    return arguments.image_shape(arg, image_shape, channels=(1, 2, 3, 4), min_size=min_size, multiple=multiple)
 
 
 def check_translation_args(channels, channels_b, filters, disc_filters, norm):
     """The builder arguments pix2pix and cyclegan share; returns `channels_b` (None: `channels`)."""
-    channels_b = channels if channels_b is None else check_positive("channels_b", channels_b)
-    if channels_b is not None and channels_b > 4:
-        raise ValueError(f"`channels_b` must be 1 to 4. Received: channels_b={channels_b}")
-    check_positive("filters", filters)
-    check_positive("disc_filters", disc_filters)
+    channels_b = channels if channels_b is None else arguments.int_in_range("channels_b", channels_b, 1, 4)
+    arguments.positive_int("filters", filters)
+    arguments.positive_int("disc_filters", disc_filters)
     check_norm(norm)
     return channels_b
 
@@ -55,6 +32,11 @@ class ImageTranslationModel(AdversarialModel):
     """
 
     _generators = {}
+
+    def __init__(self, *, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        # A and B batch sizes are checked inside the step for every batch (ganzoo.guards).
+        self.batch_checks = BatchChecks(name="batch_checks")
 
     @property
     def image_shape_a(self):
@@ -81,6 +63,24 @@ class ImageTranslationModel(AdversarialModel):
         self._check_static_shape(a, self.image_shape_a, "A")
         self._check_static_shape(b, self.image_shape_b, "B")
         return a, b
+
+    def training_pair(self, data):
+        """`unpack_pair`, and in-graph: record unequal A and B batch sizes in `batch_checks`.
+
+        `fit` checks its first batch on the host; a zip of datasets of unequal length can end
+        on batches of different sizes. Both are then cut to the smaller size so that the step
+        itself does not fail, and `ganzoo.guards.CheckBatches` raises after it.
+        """
+        a, b = self.unpack_pair(data)
+        if not self.check_inputs:
+            return a, b
+        na, nb = ops.shape(a)[0], ops.shape(b)[0]
+        static = isinstance(na, int) and isinstance(nb, int)
+        self.batch_checks.record([(BatchChecks.PAIR, na != nb if static else ops.not_equal(na, nb), na, nb)])
+        if static and na == nb:
+            return a, b
+        n = min(na, nb) if static else ops.minimum(na, nb)
+        return a[:n], b[:n]
 
     @classmethod
     def split_pair(cls, data):
@@ -148,7 +148,7 @@ class ImageTranslationModel(AdversarialModel):
                 f"{type(self).__name__} translates in the directions {tuple(self._generators)}. "
                 f"Received: direction={direction!r}"
             )
-        check_positive("batch_size", batch_size)
+        arguments.positive_int("batch_size", batch_size)
         generator = getattr(self, self._generators[direction])
         expected = tuple(generator.inputs[0].shape[1:])
         images = np.asarray(images)

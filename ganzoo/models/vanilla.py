@@ -4,21 +4,13 @@ import math
 import keras
 from keras import layers
 
+from ganzoo import arguments
 from ganzoo.gan import GAN
 from ganzoo.models._registry import register
 
 
 def _check_shape(data_shape):
-    try:
-        shape = tuple(int(d) for d in data_shape)
-    except TypeError:
-        shape = ()
-    if not shape or any(d < 1 for d in shape):
-        raise ValueError(
-            "`data_shape` must be a tuple of positive ints, e.g. (2,) or (28, 28, 1). "
-            f"Received: data_shape={data_shape!r}"
-        )
-    return shape
+    return arguments.positive_int_sequence("data_shape", data_shape)
 
 
 def mlp_generator(data_shape, latent_dim, hidden_units=(256, 256), batchnorm=False, name="generator"):
@@ -31,6 +23,8 @@ def mlp_generator(data_shape, latent_dim, hidden_units=(256, 256), batchnorm=Fal
         batchnorm: bool. BatchNormalization after each hidden layer. Defaults to False.
     """
     data_shape = _check_shape(data_shape)
+    latent_dim = arguments.positive_int("latent_dim", latent_dim)
+    hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units, allow_empty=True)
     z = keras.Input((latent_dim,), name="z")
     x = z
     for units in hidden_units:
@@ -51,6 +45,7 @@ def mlp_generator(data_shape, latent_dim, hidden_units=(256, 256), batchnorm=Fal
 def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator"):
     """MLP discriminator with LeakyReLU(0.2) hidden layers and one logit."""
     data_shape = _check_shape(data_shape)
+    hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units, allow_empty=True)
     inp = keras.Input(data_shape, name="sample")
     x = layers.Flatten()(inp) if len(data_shape) > 1 else inp
     for units in hidden_units:
@@ -87,10 +82,11 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
     ```
     """
     data_shape = _check_shape(data_shape)
-    if g_loss not in ("non_saturating", "minimax"):
-        raise ValueError(
-            "`g_loss` must be 'non_saturating' or 'minimax'. " f"Received: g_loss={g_loss!r}"
-        )
+    arguments.one_of("g_loss", g_loss, ("non_saturating", "minimax"))
+    latent_dim = arguments.positive_int("latent_dim", latent_dim, allow_none=True)
+    hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units, allow_empty=True)
+    learning_rate = arguments.positive_float("learning_rate", learning_rate)
+    beta_1 = arguments.float_in_range("beta_1", beta_1, 0.0, 1.0, high_inclusive=False)
     if latent_dim is None:
         latent_dim = 2 if len(data_shape) == 1 else 100
     model = GAN(

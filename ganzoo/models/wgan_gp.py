@@ -23,6 +23,7 @@ graph on every backend (a nested `GradientTape`, `torch.autograd.grad(create_gra
 import keras
 from keras import layers, ops
 
+from ganzoo import arguments
 from ganzoo import losses as losses_lib
 from ganzoo.gan import GAN, unpack_samples
 from ganzoo.layers import conv_init
@@ -66,12 +67,9 @@ class WGANGP(GAN):
                 "WGAN-GP trains with the Wasserstein losses only (use `ganzoo.GAN` for others). "
                 f"Received: d_loss={d_loss!r}, g_loss={g_loss!r}"
             )
-        if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or gp_weight < 0:
-            raise ValueError(f"`gp_weight` must be a float >= 0. Received: gp_weight={gp_weight!r}")
-        if not isinstance(split_batch, bool):
-            raise ValueError(f"`split_batch` must be True or False. Received: split_batch={split_batch!r}")
-        if isinstance(d_steps, bool):
-            raise ValueError(f"`d_steps` must be a positive int. Received: d_steps={d_steps!r}")
+        gp_weight = arguments.positive_float("gp_weight", gp_weight, allow_zero=True)
+        arguments.one_of("split_batch", split_batch, (True, False))
+        d_steps = arguments.positive_int("d_steps", d_steps)
         for layer in discriminator._flatten_layers(include_self=False):
             if isinstance(layer, layers.BatchNormalization):
                 raise ValueError(
@@ -205,12 +203,6 @@ def mlp_critic(data_shape, hidden_units=(512, 512, 512), name="critic"):
     return keras.Model(inp, layers.Dense(1, use_bias=False, dtype="float32")(x), name=name)
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return value
-
-
 @register("wgan_gp", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4, "d_steps": 2},
           model_class=WGANGP)
 def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=None, filters=64,
@@ -247,19 +239,15 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
     kwargs = dict(locals())
     if architecture is None:
         architecture = "mlp" if data_shape is not None else "dcgan"
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"`architecture` must be one of {ARCHITECTURES}. Received: architecture={architecture!r}")
-    if critic_norm not in CRITIC_NORMS:
-        raise ValueError(f"`critic_norm` must be one of {CRITIC_NORMS}. Received: critic_norm={critic_norm!r}")
-    _positive_int("filters", filters)
-    _positive_int("d_steps", d_steps)
-    if latent_dim is not None:
-        _positive_int("latent_dim", latent_dim)
+    arguments.one_of("architecture", architecture, ARCHITECTURES)
+    arguments.one_of("critic_norm", critic_norm, CRITIC_NORMS)
+    arguments.positive_int("filters", filters)
+    arguments.positive_int("d_steps", d_steps)
+    arguments.positive_int("latent_dim", latent_dim, allow_none=True)
     if architecture == "mlp":
         if data_shape is None:
             raise ValueError("The MLP architecture needs `data_shape`. Received: data_shape=None")
-        if isinstance(hidden_units, int) or not all(isinstance(u, int) and u > 0 for u in hidden_units):
-            raise ValueError(f"`hidden_units` must be a tuple of positive ints. Received: hidden_units={hidden_units!r}")
+        hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units)
         data_shape = _check_shape(data_shape)
         latent_dim = latent_dim or (2 if len(data_shape) == 1 else 128)
         generator = mlp_generator(data_shape, latent_dim, hidden_units)
