@@ -323,12 +323,12 @@ class AdversarialModel(Trainer):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
         # Bad data fails here, naming what was received, before any training; a NaN
         # guard is added and backups learn which callbacks have state to save.
-        from ganzoo import guards, validation
+        from ganzoo import guards, resume, validation
 
         if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
-        callbacks = guards.prepare_callbacks(self, callbacks)
+        callbacks = resume.prepare_backups(guards.prepare_callbacks(self, callbacks), batch_size)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, **kwargs)
 
