@@ -446,6 +446,17 @@ def _json_ready(value):
     return json.loads(json.dumps(value, default=repr))
 
 
+def _short_floats(value):
+    # Optimizer hyper-parameters read back from float32 variables: 0.0002, not 0.00019999999494757503.
+    if isinstance(value, dict):
+        return {k: _short_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short_floats(v) for v in value]
+    if isinstance(value, float):
+        return float(str(np.float32(value)))
+    return value
+
+
 def run_settings(model, batch_size=None, extra=None):
     """The settings a backup records and a resume must match.
 
@@ -470,7 +481,7 @@ def run_settings(model, batch_size=None, extra=None):
                 config.pop("name", None)  # adam, adam_1, ...: a label
                 if isinstance(config.get("inner_optimizer"), dict):
                     config["inner_optimizer"].get("config", {}).pop("name", None)
-                out[name] = config
+                out[name] = _short_floats(config)
             except Exception:
                 out[name] = None
     for key, value in (extra or {}).items():
