@@ -538,3 +538,92 @@ def read_backup(backup_dir):
         except Exception:  # missing or unreadable
             continue
     return None
+
+
+class ShuffledBatches(keras.utils.PyDataset):
+    """Arrays in batches, reshuffled every epoch in an order that depends only on the epoch.
+
+    Keras' `shuffle=True` draws each epoch's order from a global random state, so a run
+    resumed from a backup sees other orders than the run it continues. Here batch `i` of
+    epoch `e` is a function of `(seed, e, i)`: with `EpochSetter(dataset)` in the callbacks,
+    a resumed run trains on exactly the batches the uninterrupted run would. Pass
+    `shuffle=False` to `fit` (the order is this dataset's).
+
+    With `steps_per_epoch`, epochs are cut from one stream of shuffled passes over the
+    data (a pass per `ceil(n / batch_size)` batches), each pass in its own seeded order.
+
+    Args:
+        data: array or tuple of arrays (same first dimension): a batch is the same
+            structure, e.g. `images` or `(images, labels)`.
+        batch_size: int. Examples per batch (the last batch of a pass may be smaller).
+        seed: int. Seed of the orders. Defaults to 0.
+        steps_per_epoch: int or `None`. Batches per epoch; `None` is one pass. Defaults to `None`.
+
+    Example:
+    ```python
+    data = ganzoo.resume.ShuffledBatches(x, batch_size=64, seed=0)
+    backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
+    gan.fit(data, epochs=10, shuffle=False, callbacks=[ganzoo.resume.EpochSetter(data), backup])
+    ```
+    """
+
+    def __init__(self, data, batch_size, seed=0, steps_per_epoch=None, **kwargs):
+        super().__init__(**kwargs)
+        arrays = data if isinstance(data, tuple) else (data,)
+        sizes = {len(a) for a in arrays}
+        if len(sizes) != 1 or not sizes.pop():
+            raise ValueError(
+                "`data` must be non-empty arrays with the same number of examples. "
+                f"Received: data with lengths {[len(a) for a in arrays]}"
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+        self.data, self.single = arrays, not isinstance(data, tuple)
+        self.batch_size, self.seed, self.steps_per_epoch = batch_size, int(seed), steps_per_epoch
+        self.num_examples = len(arrays[0])
+        self.batches_per_pass = -(-self.num_examples // batch_size)
+        self.epoch = 0
+        self._orders = {}
+
+    def __len__(self):
+        return self.steps_per_epoch or self.batches_per_pass
+
+    def _order(self, pass_index):
+        if pass_index not in self._orders:
+            if len(self._orders) > 4:
+                self._orders.clear()
+            rng = np.random.default_rng([self.seed, pass_index])
+            self._orders[pass_index] = rng.permutation(self.num_examples)
+        return self._orders[pass_index]
+
+    def __getitem__(self, index):
+        k = self.epoch * len(self) + index  # the batch's position in the stream of passes
+        pass_index, i = divmod(k, self.batches_per_pass)
+        idx = np.sort(self._order(pass_index)[i * self.batch_size:(i + 1) * self.batch_size])
+        batch = tuple(a[idx] for a in self.data)
+        return batch[0] if self.single else batch
+
+
+class EpochSetter(keras.callbacks.Callback):
+    """Tells a dataset with an `epoch` attribute which epoch `fit` is starting.
+
+    For datasets whose batches depend on the epoch (`ShuffledBatches`,
+    `ganzoo.data.super_resolution.CropPairs`): counting epochs in the dataset itself
+    restarts at 0 in a resumed process; this sets it from `fit`'s epoch index.
+
+    Args:
+        dataset: object. Its `epoch` is set at each epoch begin.
+
+    Example:
+    ```python
+    data = ganzoo.resume.ShuffledBatches(x, batch_size=64)
+    gan.fit(data, epochs=10, shuffle=False, callbacks=[ganzoo.resume.EpochSetter(data)])
+    ```
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.dataset.epoch = epoch
