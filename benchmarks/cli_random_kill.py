@@ -5,8 +5,8 @@ python benchmarks/cli_random_kill.py [--backend jax] [--models gan,dcgan] [--kil
 For each model (default: every registered one) on the backend: one uninterrupted run of a
 tiny `ganzoo train` command (the reference), then trials of the same command in another
 folder, each started again and again and SIGKILLed after a random delay (uniform between
-0 and 1.1x the reference run's wall time, process start included) until it finishes on
-its own; trials go on until `--kills` kills were made. Trials alternate the CLI's default
+0.25x and 1.1x the reference run's wall time, process start included: shorter delays
+mostly kill Python while it imports) until it finishes on its own; trials go on until `--kills` kills were made. Trials alternate the CLI's default
 epoch-end backups and `--backup-every 2` (mid-epoch backups, skipped batches on resume).
 Each finished trial must hold:
 
@@ -190,7 +190,7 @@ def bench_model(name, backend, kills, rng, workdir):
         log = workdir / f"{name}_trial{trial}.log"
         while True:
             result["starts"] += 1
-            delay = rng.uniform(0, 1.1 * ref_seconds) if result["kills"] < kills else None
+            delay = rng.uniform(0.25 * ref_seconds, 1.1 * ref_seconds) if result["kills"] < kills else None
             code, killed, _ = run_once(command(name, out, backup_every), env, log, kill_after=delay)
             if killed:
                 result["kills"] += 1
@@ -219,6 +219,7 @@ def main(argv=None):
     p.add_argument("--kills", type=int, default=20, help="SIGKILLs per model. Default: 20.")
     p.add_argument("--seed", type=int, default=0, help="Seed of the kill delays.")
     p.add_argument("--workdir", default=None, help="Keep the runs here (default: a temporary folder).")
+    p.add_argument("--json", default=None, help="Also write the report here, updated after each model.")
     args = p.parse_args(argv)
     os.environ["KERAS_BACKEND"] = args.backend  # this process loads the files to compare them
     import ganzoo
@@ -231,19 +232,32 @@ def main(argv=None):
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="cli_random_kill_"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    results = {name: bench_model(name, args.backend, args.kills, rng, workdir) for name in names}
-    report = {
-        "backend": args.backend,
-        "kills_per_model": args.kills,
-        "seed": args.seed,
-        "epochs": EPOCHS,
-        "batches_per_epoch": 3,
-        "models": results,
-        "all_ok": all(r.get("ok", False) for r in results.values()),
-        "seconds": round(time.time() - started, 1),
-        "load_average": os.getloadavg(),
-        "workdir": str(workdir),
-    }
+    results = {}
+
+    def report_now():
+        return {
+            "backend": args.backend,
+            "kills_per_model": args.kills,
+            "seed": args.seed,
+            "epochs": EPOCHS,
+            "batches_per_epoch": 3,
+            "models": results,
+            "all_ok": all(r.get("ok", False) for r in results.values()),
+            "seconds": round(time.time() - started, 1),
+            "load_average": os.getloadavg(),
+            "workdir": str(workdir),
+            "command": " ".join(["python benchmarks/cli_random_kill.py",
+                                 *(argv if argv is not None else sys.argv[1:])]),
+        }
+
+    for name in names:
+        results[name] = bench_model(name, args.backend, args.kills, rng, workdir)
+        if args.json:
+            with open(args.json + ".tmp", "w") as f:
+                json.dump(report_now(), f, indent=1)
+            os.replace(args.json + ".tmp", args.json)
+    report = report_now()
+    report["all_ok"] = report["all_ok"] and len(results) == len(names)
     print(json.dumps(report, indent=1))
     return 0 if report["all_ok"] else 1
 
