@@ -4,9 +4,11 @@ python benchmarks/cli_random_kill.py [--backend jax] [--models gan,dcgan] [--kil
 
 For each model (default: every registered one) on the backend: one uninterrupted run of a
 tiny `ganzoo train` command (the reference), then trials of the same command in another
-folder, each started again and again and SIGKILLed after a random delay (uniform between
-0.25x and 1.1x the reference run's wall time, process start included: shorter delays
-mostly kill Python while it imports) until it finishes on its own; trials go on until `--kills` kills were made. Trials alternate the CLI's default
+folder, each started again and again and SIGKILLed after a random delay until it finishes
+on its own: 4 kills in 5 at a uniform moment of the training and the writing of the final
+files (0 to 1.1x the reference's time after it printed "ganzoo: training"), 1 in 5 at a
+uniform moment of the whole process (0 to 1.1x the reference's wall time, imports
+included); trials go on until `--kills` kills were made. Trials alternate the CLI's default
 epoch-end backups and `--backup-every 2` (mid-epoch backups, skipped batches on resume).
 Each finished trial must hold:
 
@@ -15,7 +17,7 @@ Each finished trial must hold:
 - `history.csv` with each epoch once and the reference's values bitwise, `history.json`
   with one value per epoch, `done.json`, one loadable PNG per epoch, and no backup left.
 
-The kill's moment is classified from what was on disk: `start` (no backup yet), `training`
+The kill's moment is classified from what was on disk: `before_first_backup` (imports, compilation, first batches), `training`
 (a backup, no model.keras), `final_files` (model.keras or a backup of the last epoch, no
 done.json) or `done` (the rerun of a finished command). Prints one JSON object.
 
@@ -76,7 +78,7 @@ def phase(out):
         return "final_files"
     backup = out / "backup"
     if not backup.exists() or not any(backup.iterdir()):
-        return "start"
+        return "before_first_backup"
     try:
         from ganzoo.resume import read_backup
 
@@ -88,19 +90,35 @@ def phase(out):
     return "training"
 
 
-def run_once(cmd, env, log, kill_after=None):
-    """Run `cmd`; SIGKILL it after `kill_after` s. Returns (returncode, killed, seconds)."""
+MARKER = "ganzoo: training "  # printed once the model is built, just before `fit`
+
+
+def run_once(cmd, env, log, kill_after=None, after_marker=False):
+    """Run `cmd`; SIGKILL it `kill_after` s after its start (or after it printed MARKER).
+
+    Returns `(returncode, killed, seconds, seconds after the marker or None)`.
+    """
     start = time.time()
+    offset = os.path.getsize(log) if os.path.exists(log) else 0
+    marked = None
     with open(log, "a") as f:
         proc = subprocess.Popen(cmd, env=env, stdout=f, stderr=subprocess.STDOUT, cwd=REPO,
                                 start_new_session=True)
-        try:
-            proc.wait(timeout=kill_after)
-            return proc.returncode, False, time.time() - start
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)  # no handler, no cleanup: a real kill
-            proc.wait()
-            return proc.returncode, True, time.time() - start
+        while proc.poll() is None:
+            now = time.time()
+            if marked is None:
+                with open(log) as r:
+                    r.seek(offset)
+                    if MARKER in r.read():
+                        marked = now
+            if kill_after is not None:
+                origin = marked if after_marker else start
+                if origin is not None and now - origin >= kill_after:
+                    os.kill(proc.pid, signal.SIGKILL)  # no handler, no cleanup: a real kill
+                    proc.wait()
+                    return proc.returncode, True, time.time() - start, None
+            time.sleep(0.02)
+    return proc.returncode, False, time.time() - start, (time.time() - marked if marked else None)
 
 
 def model_state(path):
@@ -177,11 +195,11 @@ def bench_model(name, backend, kills, rng, workdir):
     env = child_env(backend)
     ref = workdir / f"{name}_reference"
     t0 = time.time()
-    code, _, ref_seconds = run_once(command(name, ref), env, workdir / f"{name}_reference.log")
+    code, _, ref_seconds, train_seconds = run_once(command(name, ref), env, workdir / f"{name}_reference.log")
     if code != 0:
         return {"error": f"reference run failed ({code}): {(workdir / f'{name}_reference.log').read_text()[-2000:]}"}
     result = {"kills": 0, "trials": 0, "starts": 0, "kill_phases": {}, "problems": [],
-              "reference_seconds": round(ref_seconds, 1)}
+              "reference_seconds": round(ref_seconds, 1), "reference_train_seconds": round(train_seconds, 1)}
     while result["kills"] < kills:
         trial = result["trials"]
         result["trials"] += 1
@@ -190,8 +208,13 @@ def bench_model(name, backend, kills, rng, workdir):
         log = workdir / f"{name}_trial{trial}.log"
         while True:
             result["starts"] += 1
-            delay = rng.uniform(0.25 * ref_seconds, 1.1 * ref_seconds) if result["kills"] < kills else None
-            code, killed, _ = run_once(command(name, out, backup_every), env, log, kill_after=delay)
+            # 4 kills in 5 land while it trains or writes its files (after MARKER), 1 in 5 at any
+            # moment of the process (mostly while Python imports).
+            after_marker = rng.random() < 0.8
+            span = train_seconds if after_marker else ref_seconds
+            delay = rng.uniform(0, 1.1 * span) if result["kills"] < kills else None
+            code, killed, _, _ = run_once(command(name, out, backup_every), env, log, kill_after=delay,
+                                          after_marker=after_marker)
             if killed:
                 result["kills"] += 1
                 where = phase(out)
@@ -202,7 +225,7 @@ def bench_model(name, backend, kills, rng, workdir):
             break
         if code == 0:
             if result["kills"] >= kills:  # also the rerun of the finished command: nothing to train
-                code, _, _ = run_once(command(name, out, backup_every), env, log)
+                code, _, _, _ = run_once(command(name, out, backup_every), env, log)
                 if code != 0 or "already holds the finished run" not in log.read_text():
                     result["problems"].append(f"trial {trial}: the rerun of the finished command did not say so")
             result["problems"] += [f"trial {trial}: {p}" for p in check_trial(out, ref)]
