@@ -27,6 +27,7 @@ full state, it just is not bitwise the uninterrupted run).
 """
 import json
 import os
+import re
 import time
 
 import keras
@@ -443,7 +444,9 @@ def _canonical(config, names=None):
 
 
 def _json_ready(value):
-    return json.loads(json.dumps(value, default=repr))
+    # Objects JSON cannot hold are compared by their repr, without the memory address that
+    # differs from one process to the next.
+    return json.loads(json.dumps(value, default=lambda o: re.sub(r" at 0x[0-9a-fA-F]+", "", repr(o))))
 
 
 def _short_floats(value):
