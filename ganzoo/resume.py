@@ -466,6 +466,17 @@ def run_settings(model, batch_size=None, extra=None):
     `batch_size` (as given to `fit`), `model` (the model's config, layer names made
     positional; the backend is checked apart), one entry per optimizer (its config: learning
     rate, betas, ...) and the `extra` settings given to `BackupAndRestore`.
+
+    Args:
+        model: keras.Model. The model (compiled: its optimizers' configs are read now).
+        batch_size: int or `None`. The `batch_size` given to `fit`. Defaults to `None`.
+        extra: dict or `None`. More JSON-serializable settings. Defaults to `None`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    ganzoo.resume.run_settings(gan, 64)["d_optimizer"]["learning_rate"]  # 0.0002
+    ```
     """
     out = {"batch_size": batch_size}
     try:
@@ -519,6 +530,16 @@ def prepare_backups(callbacks, batch_size=None):
     callback did for that batch or epoch: a callback's state, the history row written),
     learns `fit`'s `batch_size` and the other callbacks (not called for the batches a
     mid-epoch resume skips). Returns the list.
+
+    Args:
+        callbacks: list of keras.callbacks.Callback (a `CallbackList` is returned as is).
+        batch_size: int or `None`. The `batch_size` given to `fit`. Defaults to `None`.
+
+    Example:
+    ```python
+    backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
+    ganzoo.resume.prepare_backups([backup, keras.callbacks.CSVLogger("h.csv")], 64)  # backup last
+    ```
     """
     if isinstance(callbacks, keras.callbacks.CallbackList):
         return callbacks
@@ -532,7 +553,16 @@ def prepare_backups(callbacks, batch_size=None):
 
 
 def read_backup(backup_dir):
-    """The metadata (epoch, step, global_step, ...) of the backup in `backup_dir`, or `None`."""
+    """The metadata (epoch, step, global_step, ...) of the backup in `backup_dir`, or `None`.
+
+    Args:
+        backup_dir: str or path-like. The `BackupAndRestore` folder.
+
+    Example:
+    ```python
+    ganzoo.resume.read_backup("runs/gan/backup")  # {"epoch": 3, "step": 0, ...} or None
+    ```
+    """
     for name in (_STATE_FILE, "state.prev.npz"):
         path = os.path.join(os.fspath(backup_dir), name)
         try:
