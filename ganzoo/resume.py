@@ -196,16 +196,6 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 f"(KERAS_BACKEND={meta['backend']} or `ganzoo train --backend {meta['backend']}`), or "
                 f"delete the backup to start over. Received: backend={backend!r}"
             )
-        saved = meta.get("settings")
-        if saved is not None:
-            diff = _first_difference(saved, self._run_settings)
-            if diff is not None:
-                name, then, now = diff
-                raise ValueError(
-                    f"Cannot resume from {path!r}: it was written with other settings: {name} is "
-                    f"{then!r} in the backup, {now!r} now. Resume with the same settings, or use "
-                    f"another backup_dir (or delete it) to start over. Received: {name}={now!r}"
-                )
         specs = [[list(v.shape), str(v.dtype)] for _, v in _variables(model)]
         if meta.get("specs") != specs:
             raise ValueError(
@@ -213,6 +203,16 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 f"({meta.get('class')} with {len(meta.get('specs', []))} state variables; this model is "
                 f"{type(model).__name__} with {len(specs)}). Use another backup_dir or delete it. {received}"
             )
+        saved = meta.get("settings")
+        if saved is not None:
+            diff = _first_difference(saved, self._run_settings)
+            if diff is not None:
+                name, then, now = diff
+                raise ValueError(
+                    f"Cannot resume from {path!r}: it was written with other settings: {name} is "
+                    f"{_brief(then)} in the backup, {_brief(now)} now. Resume with the same settings, or "
+                    f"use another backup_dir (or delete it) to start over. Received: {name}={_brief(now)}"
+                )
         epochs, steps = self.params.get("epochs"), self.params.get("steps")
         if epochs is not None and meta["epoch"] + (1 if meta["step"] else 0) > epochs:
             raise ValueError(
@@ -501,6 +501,11 @@ def run_settings(model, batch_size=None, extra=None):
     for key, value in (extra or {}).items():
         out[key] = _json_ready(value)
     return out
+
+
+def _brief(value, limit=120):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _first_difference(then, now, prefix=""):
