@@ -16,7 +16,10 @@ defines `get_backup_state()` / `set_backup_state(state)` (e.g. generator EMA, im
 learning-rate decay kept outside the model) into ONE `.npz` file written to a temporary
 name and moved into place with `os.replace`, so a kill at any moment leaves either the
 previous or the new backup, never a torn one. On restart it restores all of it and skips
-the batches of the interrupted epoch that the backup already covers.
+the batches of the interrupted epoch that the backup already covers (without calling the
+other callbacks for them). The backup also records the run's settings (batch size, model
+config, optimizer hyper-parameters, backend, and any `settings=` given): a resume with
+other values is refused with an error naming the setting and both values.
 
 Equality with an uninterrupted run needs the same data order in every epoch, whatever the
 epoch the process started at: numpy data with `shuffle=False`, a dataset that is already
