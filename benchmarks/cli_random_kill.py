@@ -5,10 +5,10 @@ python benchmarks/cli_random_kill.py [--backend jax] [--models gan,dcgan] [--kil
 For each model (default: every registered one) on the backend: one uninterrupted run of a
 tiny `ganzoo train` command (the reference), then trials of the same command in another
 folder, each started again and again and SIGKILLed after a random delay until it finishes
-on its own: 4 kills in 5 at a uniform moment of the training and the writing of the final
-files (0 to 1.1x the reference's time after it printed "ganzoo: training"), 1 in 5 at a
-uniform moment of the whole process (0 to 1.1x the reference's wall time, imports
-included); trials go on until `--kills` kills were made. Trials alternate the CLI's default
+on its own: 4 kills in 5 at a uniform moment after the process wrote its first backup
+(0 to 1.1x the reference's time from its first backup to its exit: training, the final
+files, the exit), 1 in 5 at a uniform moment of the whole process (0 to 1.1x the
+reference's wall time, imports and compilation included); trials go on until `--kills` kills were made. Trials alternate the CLI's default
 epoch-end backups and `--backup-every 2` (mid-epoch backups, skipped batches on resume).
 Each finished trial must hold:
 
@@ -90,27 +90,33 @@ def phase(out):
     return "training"
 
 
-MARKER = "ganzoo: training "  # printed once the model is built, just before `fit`
+def _backed_up_since(out, start):
+    """True once this process wrote a backup (a state file newer than its start)."""
+    for name in ("state.npz", "state.prev.npz"):
+        try:
+            if os.path.getmtime(Path(out) / "backup" / name) >= start:
+                return True
+        except OSError:
+            pass
+    return False
 
 
-def run_once(cmd, env, log, kill_after=None, after_marker=False):
-    """Run `cmd`; SIGKILL it `kill_after` s after its start (or after it printed MARKER).
+def run_once(cmd, env, log, kill_after=None, after_marker=False, out=None):
+    """Run `cmd`; SIGKILL it `kill_after` s after its start (or after its first backup).
 
-    Returns `(returncode, killed, seconds, seconds after the marker or None)`.
+    With `out`, the moment this process first writes a backup in `out/backup` is the
+    origin of `after_marker` kills. Returns `(returncode, killed, seconds, seconds after
+    that moment or None)`.
     """
     start = time.time()
-    offset = os.path.getsize(log) if os.path.exists(log) else 0
     marked = None
     with open(log, "a") as f:
         proc = subprocess.Popen(cmd, env=env, stdout=f, stderr=subprocess.STDOUT, cwd=REPO,
                                 start_new_session=True)
         while proc.poll() is None:
             now = time.time()
-            if marked is None:
-                with open(log) as r:
-                    r.seek(offset)
-                    if MARKER in r.read():
-                        marked = now
+            if marked is None and out is not None and _backed_up_since(out, start - 1):
+                marked = now
             if kill_after is not None:
                 origin = marked if after_marker else start
                 if origin is not None and now - origin >= kill_after:
@@ -195,11 +201,12 @@ def bench_model(name, backend, kills, rng, workdir):
     env = child_env(backend)
     ref = workdir / f"{name}_reference"
     t0 = time.time()
-    code, _, ref_seconds, train_seconds = run_once(command(name, ref), env, workdir / f"{name}_reference.log")
+    code, _, ref_seconds, train_seconds = run_once(command(name, ref), env, workdir / f"{name}_reference.log",
+                                                   out=ref)
     if code != 0:
         return {"error": f"reference run failed ({code}): {(workdir / f'{name}_reference.log').read_text()[-2000:]}"}
     result = {"kills": 0, "trials": 0, "starts": 0, "kill_phases": {}, "problems": [],
-              "reference_seconds": round(ref_seconds, 1), "reference_train_seconds": round(train_seconds, 1)}
+              "reference_seconds": round(ref_seconds, 1), "reference_seconds_after_first_backup": round(train_seconds, 1)}
     while result["kills"] < kills:
         trial = result["trials"]
         result["trials"] += 1
@@ -208,13 +215,14 @@ def bench_model(name, backend, kills, rng, workdir):
         log = workdir / f"{name}_trial{trial}.log"
         while True:
             result["starts"] += 1
-            # 4 kills in 5 land while it trains or writes its files (after MARKER), 1 in 5 at any
-            # moment of the process (mostly while Python imports).
+            # 4 kills in 5 land once the process has written its first backup (while it trains,
+            # writes its final files or exits), 1 in 5 at any moment of the process (mostly
+            # while Python imports and the step compiles).
             after_marker = rng.random() < 0.8
             span = train_seconds if after_marker else ref_seconds
             delay = rng.uniform(0, 1.1 * span) if result["kills"] < kills else None
             code, killed, _, _ = run_once(command(name, out, backup_every), env, log, kill_after=delay,
-                                          after_marker=after_marker)
+                                          after_marker=after_marker, out=out)
             if killed:
                 result["kills"] += 1
                 where = phase(out)
