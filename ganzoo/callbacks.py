@@ -243,4 +243,89 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         return cls({"fcd": fcd, "class_accuracy": class_accuracy}, every=every, verbose=verbose)
 
 
-__all__ = ["PeriodicEvaluation", "SampleGrid"]
+class CSVHistory(keras.callbacks.Callback):
+    """The epoch logs as a CSV file, one row per epoch, rewritten atomically at each epoch end.
+
+    Unlike `keras.callbacks.CSVLogger(append=True)`, a run killed and resumed (from a
+    `ganzoo.resume.BackupAndRestore` backup) never leaves a duplicated or a half-written
+    row: the first epoch a `fit` runs drops the rows of that epoch and later ones (written
+    by the attempt that was killed; they are trained again), and every write goes to a
+    temporary file moved over the old one with `os.replace`. Columns: `epoch` (0-based, as
+    Keras counts), then every logged key in order of appearance (empty where an epoch did
+    not log it).
+
+    Args:
+        path: str or path-like. The CSV file (its folder must exist).
+
+    Example:
+    ```python
+    backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
+    gan.fit(x, epochs=10, callbacks=[ganzoo.callbacks.CSVHistory("runs/gan/history.csv"), backup])
+    ganzoo.callbacks.CSVHistory.read("runs/gan/history.csv")  # [{"epoch": 0, "d_loss": ...}, ...]
+    ```
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = os.fspath(path)
+        self._started = False
+
+    @staticmethod
+    def read(path):
+        """The rows of a history CSV as dicts (`epoch` an int, other values floats or `None`)."""
+        import csv
+
+        if not os.path.exists(path):
+            return []
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        if not rows:
+            return []
+        header, out = rows[0], []
+        for row in rows[1:]:
+            if len(row) != len(header):
+                continue  # a row cut short (a file from another writer): left out
+            item = dict(zip(header, row))
+            try:
+                item = {k: (int(v) if k == "epoch" else (float(v) if v != "" else None)) for k, v in item.items()}
+            except ValueError:
+                continue
+            out.append(item)
+        return out
+
+    def _write(self, rows):
+        import csv
+
+        keys = ["epoch"]
+        for row in rows:
+            keys += [k for k in row if k not in keys]
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(keys)
+            for row in rows:
+                writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+    def on_train_begin(self, logs=None):
+        self._started = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._started:  # the first epoch of this fit: earlier attempts' rows from here on go
+            self._started = True
+            rows = self.read(self.path)
+            kept = [r for r in rows if r["epoch"] < epoch]
+            if len(kept) != len(rows) or not os.path.exists(self.path):
+                self._write(kept)
+
+    def on_epoch_end(self, epoch, logs=None):
+        rows = [r for r in self.read(self.path) if r["epoch"] < epoch]
+        row = {"epoch": epoch}
+        for k, v in (logs or {}).items():
+            row[k] = float(keras.ops.convert_to_numpy(v)) if not isinstance(v, str) else v
+        self._write(rows + [row])
+
+
+__all__ = ["CSVHistory", "PeriodicEvaluation", "SampleGrid"]

@@ -285,7 +285,51 @@ def _builder_kwargs(params, info):
     return out
 
 
-def _backup_callback(args):
+#: Written last, atomically, by a `ganzoo train` that finished: the settings it ran with.
+DONE_FILE = "done.json"
+
+
+def _train_settings(args, overrides):
+    """What a `ganzoo train` run is: a rerun with the same values continues or finds it done."""
+    return {"model": args.name, "--dataset": args.dataset, "--epochs": args.epochs,
+            "--batch-size": args.batch_size, "--image-size": args.image_size,
+            "--steps-per-epoch": args.steps_per_epoch, "--seed": args.seed, "--data-dir": args.data_dir,
+            "--set": {k: repr(v) for k, v in sorted(overrides.items())}}
+
+
+def _finished_run(args, settings):
+    """True when OUT holds the finished run of these settings; an error for other settings."""
+    path = os.path.join(args.out, DONE_FILE)
+    if not os.path.exists(path):
+        return False
+    try:
+        with open(path) as f:
+            done = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{path} cannot be read ({e}): delete it, or --no-resume to train again. "
+                         f"Received: --out {args.out}") from e
+    then = done.get("settings", {})
+    for key in sorted(set(then) | set(settings)):
+        if then.get(key) != json.loads(json.dumps(settings.get(key))):
+            now = settings.get(key)
+            raise ValueError(
+                f"{args.out} holds a finished run with other settings ({key}: {then.get(key)!r} there, "
+                f"{now!r} now): use another --out, or --no-resume to train again from scratch. "
+                f"Received: {key} {now!r}"
+            )
+    return True
+
+
+def _write_json_atomic(path, value):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(value, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _backup_callback(args, settings=None):
     """`ganzoo.resume.BackupAndRestore` in OUT/backup, honouring --resume/--no-resume."""
     import shutil
 
@@ -295,15 +339,23 @@ def _backup_callback(args):
     if args.backup_every is not None and args.backup_every < 1:
         raise ValueError(f"--backup-every must be a positive int. Received: --backup-every {args.backup_every}")
     meta = resume.read_backup(backup_dir)
-    if args.resume is False and os.path.exists(backup_dir):
-        shutil.rmtree(backup_dir)
-        print(f"ganzoo: --no-resume: deleted the backup in {backup_dir}")
+    if args.resume is False:
+        if os.path.exists(backup_dir):
+            shutil.rmtree(backup_dir)
+            print(f"ganzoo: --no-resume: deleted the backup in {backup_dir}")
+        for name in (DONE_FILE, "history.csv"):  # a new run: its own history
+            if os.path.exists(os.path.join(args.out, name)):
+                os.remove(os.path.join(args.out, name))
     elif meta is not None:
         print(f"ganzoo: resuming from the backup in {backup_dir} "
               f"(epoch {meta['epoch'] + 1}, after batch {meta['step']}, {meta['global_step']} batches done)")
     elif args.resume:
         print(f"ganzoo: --resume: no backup in {backup_dir}, starting from scratch")
-    return resume.BackupAndRestore(backup_dir, save_freq=args.backup_every or "epoch")
+    # --epochs may grow on a resume (fewer than the backup's epoch is refused by the backup).
+    checked = {k: v for k, v in (settings or {}).items() if k != "--epochs"}
+    # The backup is deleted by cmd_train once the final files are written, not by fit.
+    return resume.BackupAndRestore(backup_dir, save_freq=args.backup_every or "epoch", double_checkpoint=True,
+                                   delete_checkpoint=False, settings=checked)
 
 
 def cmd_list(args):
@@ -321,10 +373,14 @@ def cmd_list(args):
 def cmd_train(args):
     import keras
 
+    import shutil
+
     import ganzoo
     import ganzoo.data
     import ganzoo.models
-    from ganzoo.callbacks import SampleGrid
+    from ganzoo.callbacks import CSVHistory, SampleGrid
+    from ganzoo.resume import EpochSetter, ShuffledBatches
+    from ganzoo.saving import save_atomic
 
     builder = ganzoo.get_builder(args.name)  # unknown names fail here, before any work
     model_class = ganzoo.models.get_model_class(args.name)
@@ -338,6 +394,15 @@ def cmd_train(args):
             raise ValueError(f"{flag} must be a positive int. Received: {flag} {value}")
     overrides = _parse_overrides(args.overrides)
     check_overrides(args.name, builder, overrides)
+    settings = _train_settings(args, overrides)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ValueError(f"--out must be a folder, not an existing file. Received: --out {args.out}")
+    if args.resume is not False and _finished_run(args, settings):
+        shutil.rmtree(os.path.join(args.out, "backup"), ignore_errors=True)  # a kill while it was removed
+        print(f"ganzoo: {args.out} already holds the finished run of this command ({args.name}, "
+              f"{args.epochs} epochs; {os.path.join(args.out, DONE_FILE)}): nothing to train. "
+              "--no-resume trains it again from scratch.")
+        return 0
     scale = overrides.get("scale", params["scale"].default) if "scale" in params else None
     td = ganzoo.data.load_for_training(
         model_class.data_kind, args.dataset, image_size=args.image_size, batch_size=args.batch_size,
@@ -355,19 +420,33 @@ def cmd_train(args):
           f"({model.count_params():,} parameters) -> {args.out}")
     grids = SampleGrid(os.path.join(args.out, "samples"), every=args.every, seed=args.seed,
                        num_samples=len(preview) if preview is not None else 64, inputs=preview)
-    callbacks = [grids, keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=True)]
-    callbacks.insert(0, _backup_callback(args))
+    history_csv = os.path.join(args.out, "history.csv")
+    backup = _backup_callback(args, settings)
+    callbacks = [grids, CSVHistory(history_csv), backup]
     fit_kwargs = {"epochs": args.epochs, "callbacks": callbacks, "verbose": args.verbose}
     if not hasattr(data, "element_spec") and not isinstance(data, keras.utils.PyDataset):
-        fit_kwargs["batch_size"] = args.batch_size  # numpy: fit batches and shuffles it
-    if args.steps_per_epoch is not None and not isinstance(data, keras.utils.PyDataset):
+        # In-memory arrays: reshuffled every epoch in an order that depends on (seed, epoch)
+        # only, so that a killed and resumed run trains on the same batches as one never killed.
+        data = ShuffledBatches(data, args.batch_size, seed=args.seed, steps_per_epoch=args.steps_per_epoch)
+        fit_kwargs["shuffle"] = False
+    elif args.steps_per_epoch is not None and not isinstance(data, keras.utils.PyDataset):
         fit_kwargs["steps_per_epoch"] = args.steps_per_epoch
-    history = model.fit(data, **fit_kwargs)
-    model.save(os.path.join(args.out, "model.keras"))
+    if hasattr(data, "epoch"):  # batches that depend on the epoch (ShuffledBatches, CropPairs)
+        callbacks.insert(0, EpochSetter(data))
+    model.fit(data, **fit_kwargs)
+    # The final files, each written whole (temp file + rename), then the record that the run
+    # finished, and only then is the backup removed: a kill at any point leaves a backup or
+    # the finished run, and a rerun completes it or says it is done.
+    save_atomic(model, os.path.join(args.out, "model.keras"))
     first_net = getattr(model, model.network_names[0])
-    first_net.save(os.path.join(args.out, f"{model.network_names[0]}.keras"))
-    with open(os.path.join(args.out, "history.json"), "w") as f:
-        json.dump({k: [float(v) for v in vals] for k, vals in history.history.items()}, f, indent=1)
+    save_atomic(first_net, os.path.join(args.out, f"{model.network_names[0]}.keras"))
+    rows = CSVHistory.read(history_csv)
+    keys = [k for k in dict.fromkeys(k for row in rows for k in row) if k != "epoch"]
+    _write_json_atomic(os.path.join(args.out, "history.json"), {k: [row.get(k) for row in rows] for k in keys})
+    _write_json_atomic(os.path.join(args.out, DONE_FILE),
+                       {"settings": settings, "backend": keras.config.backend(),
+                        "files": ["model.keras", f"{model.network_names[0]}.keras", "history.csv", "history.json"]})
+    shutil.rmtree(backup.backup_dir, ignore_errors=True)
     print(f"ganzoo: wrote {len(grids.paths)} sample grids to {os.path.join(args.out, 'samples')}, "
           f"model.keras and {model.network_names[0]}.keras to {args.out}")
     return 0
@@ -420,8 +499,17 @@ def cmd_sample(args):
     return 0
 
 
+def _check_model_file(path):
+    """Load `path` as ganzoo.load_model does: a damaged file is one ValueError line."""
+    import ganzoo.saving
+
+    ganzoo.saving.load_model(path, require_ganzoo=False, compile=False)
+
+
 def cmd_translate(args):
     from ganzoo.inference import translate_folder
+
+    _check_model_file(args.model)
 
     written = translate_folder(args.model, args.input, args.out, args.direction, args.batch_size)
     print(f"ganzoo: wrote {len(written)} translated images to {args.out}")
@@ -430,6 +518,8 @@ def cmd_translate(args):
 
 def cmd_upscale(args):
     from ganzoo.inference import upscale_folder
+
+    _check_model_file(args.model)
 
     paths = upscale_folder(args.model, args.input, args.out, tile=args.tile or None, overlap=args.overlap)
     print(f"ganzoo: wrote {len(paths)} upscaled images to {args.out}")

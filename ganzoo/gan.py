@@ -371,7 +371,7 @@ class AdversarialModel(Trainer):
         if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
-        callbacks = training.prepare_callbacks(self, callbacks)
+        callbacks = training.prepare_callbacks(self, callbacks, batch_size)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, **kwargs)
 

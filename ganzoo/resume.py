@@ -16,7 +16,10 @@ defines `get_backup_state()` / `set_backup_state(state)` (e.g. generator EMA, im
 learning-rate decay kept outside the model) into ONE `.npz` file written to a temporary
 name and moved into place with `os.replace`, so a kill at any moment leaves either the
 previous or the new backup, never a torn one. On restart it restores all of it and skips
-the batches of the interrupted epoch that the backup already covers.
+the batches of the interrupted epoch that the backup already covers (without calling the
+other callbacks for them). The backup also records the run's settings (batch size, model
+config, optimizer hyper-parameters, backend, and any `settings=` given): a resume with
+other values is refused with an error naming the setting and both values.
 
 Equality with an uninterrupted run needs the same data order in every epoch, whatever the
 epoch the process started at: numpy data with `shuffle=False`, a dataset that is already
@@ -27,6 +30,7 @@ full state, it just is not bitwise the uninterrupted run).
 """
 import json
 import os
+import re
 import time
 
 import keras
@@ -36,6 +40,8 @@ from ganzoo.guards import NonFiniteLossError, describe_nonfinite
 
 _STATE_FILE = "state.npz"
 _FORMAT = 1
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+_MISSING = object()
 
 
 def _variables(model):
@@ -66,6 +72,10 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         double_checkpoint: bool. Keep the previous backup as `state.prev.npz` and fall
             back to it if the latest cannot be read. Defaults to `False`.
         delete_checkpoint: bool. Delete the backup when `fit` completes. Defaults to `True`.
+        settings: dict or `None`. Extra JSON-serializable settings of the run (e.g. the
+            command line's flags) recorded in the backup; resuming with another value of
+            any of them is refused, naming it. The batch size, the model's config and the
+            optimizers' hyper-parameters are always recorded and checked. Defaults to `None`.
 
     Example:
     ```python
@@ -76,7 +86,15 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     ```
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True,
+                 settings=None):
+        if os.path.exists(os.fspath(backup_dir)) and not os.path.isdir(os.fspath(backup_dir)):
+            raise ValueError(
+                "`backup_dir` must be a folder (it is created if missing), not an existing file. "
+                f"Received: backup_dir={os.fspath(backup_dir)!r}"
+            )
+        if settings is not None and not isinstance(settings, dict):
+            raise ValueError(f"`settings` must be a dict or None. Received: settings={settings!r}")
         if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
             raise ValueError(
                 f"`save_freq` must be 'epoch' or a positive int. Received: save_freq={save_freq!r}"
@@ -88,6 +106,15 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         #: Callbacks with `get_backup_state`/`set_backup_state`; `AdversarialModel.fit`
         #: fills this from the callback list.
         self.stateful_callbacks = []
+        #: The other callbacks of the same `fit` (set by `prepare_backups`): they are not
+        #: called for the batches skipped on a mid-epoch resume.
+        self.fit_callbacks = []
+        #: The `batch_size` given to `fit` (set by `prepare_backups`), recorded and checked.
+        self.fit_batch_size = None
+        self.settings = dict(settings or {})
+        self._run_settings = None  # what this fit runs with, recorded in every backup
+        self._muted = []          # (callback, saved attributes) while skipping batches
+        self._muting = False
         self._epoch = 0           # epochs completed
         self._step = 0            # batches completed in the current epoch
         self._global_step = 0     # batches completed in total
@@ -100,16 +127,18 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
 
     # --------------------------------------------------------------------- restore
     def on_train_begin(self, logs=None):
+        self._unmute_callbacks()
         self._epoch = self._step = self._global_step = self._skip = self._skipped_batches = 0
         self._restored = None
         self._pending_metrics = None
-        path = self._readable_backup()
-        if path is None:
+        # What this run was started with, read before anything is restored (the optimizers'
+        # learning rates included): recorded in every backup, compared on a resume.
+        self._run_settings = run_settings(self.model, self.fit_batch_size, self.settings)
+        found = self._read_backup()
+        if found is None:
             return
+        path, meta, arrays = found
         model = self.model
-        with np.load(path, allow_pickle=False) as f:
-            meta = json.loads(str(f["__meta__"]))
-            arrays = {k: f[k] for k in f.files if k != "__meta__"}
         self._check_compatible(meta, model, path)
         pending = []
         for i, (group, v) in enumerate(_variables(model)):
@@ -117,7 +146,9 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                 pending.append((v, arrays[f"v{i}"]))
             else:
                 v.assign(arrays[f"v{i}"])
-        self._pending_metrics = pending
+        # An epoch-end backup (step 0) starts a new epoch: its trackers start from zero,
+        # as `fit` resets them; only a mid-epoch backup carries the epoch's running means.
+        self._pending_metrics = pending if meta["step"] else None
         for cb in self.stateful_callbacks:
             key = f"cb_{type(cb).__name__}"
             if key in meta.get("callbacks", {}):
@@ -129,33 +160,77 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         if self._skip:
             self._install_skip()
 
-    def _readable_backup(self):
-        for path in (self.state_path, self.prev_state_path):
+    def _read_backup(self):
+        """`(path, meta, arrays)` of the newest complete backup, or `None` when there is none.
+
+        Every array is read (a bad CRC shows only then) and the arrays the metadata lists
+        must all be there. With `double_checkpoint`, a damaged latest backup falls back to
+        the previous one; otherwise it is an error naming the file.
+        """
+        candidates = [self.state_path] + ([self.prev_state_path] if self.double_checkpoint else [])
+        errors = []
+        for path in candidates:
             if not os.path.exists(path):
                 continue
             try:
-                with np.load(path, allow_pickle=False) as f:
-                    json.loads(str(f["__meta__"]))
-                return path
-            except Exception as e:  # a torn or foreign file: try the previous one
-                last_error = e
-                continue
-        if os.path.exists(self.state_path) or os.path.exists(self.prev_state_path):
+                return (path,) + _load_backup_file(path)
+            except Exception as e:  # a torn or damaged file: try the previous one
+                errors.append((path, _one_line(e)))
+        if errors:
+            what = "; ".join(f"{p}: {msg}" for p, msg in errors)
             raise ValueError(
-                f"The backup in {self.backup_dir!r} cannot be read ({last_error}); delete it (or "
+                f"The backup in {self.backup_dir!r} cannot be read ({what}); delete it (or "
                 "`ganzoo train --no-resume`) to start over. "
                 f"Received: backup_dir={self.backup_dir!r}"
             )
         return None
 
     def _check_compatible(self, meta, model, path):
+        received = f"Received: backup_dir={self.backup_dir!r}"
+        if meta.get("format") != _FORMAT or meta.get("class") != type(model).__name__:
+            raise ValueError(
+                f"The backup {path!r} was written by a different model or configuration "
+                f"({meta.get('class')}; this model is {type(model).__name__}). Use another backup_dir "
+                f"or delete it. {received}"
+            )
+        backend = keras.config.backend()
+        if meta.get("backend", backend) != backend:
+            raise ValueError(
+                f"The backup {path!r} was written on the {meta['backend']} backend; this run uses "
+                f"{backend}. A backup resumes on the backend that wrote it: run on {meta['backend']} "
+                f"(KERAS_BACKEND={meta['backend']} or `ganzoo train --backend {meta['backend']}`), or "
+                f"delete the backup to start over. Received: backend={backend!r}"
+            )
         specs = [[list(v.shape), str(v.dtype)] for _, v in _variables(model)]
-        if meta.get("format") != _FORMAT or meta.get("specs") != specs or meta.get("class") != type(model).__name__:
+        if meta.get("specs") != specs:
             raise ValueError(
                 f"The backup {path!r} was written by a different model or configuration "
                 f"({meta.get('class')} with {len(meta.get('specs', []))} state variables; this model is "
-                f"{type(model).__name__} with {len(specs)}). Use another backup_dir or delete it. "
-                f"Received: backup_dir={self.backup_dir!r}"
+                f"{type(model).__name__} with {len(specs)}). Use another backup_dir or delete it. {received}"
+            )
+        saved = meta.get("settings")
+        if saved is not None:
+            diff = _first_difference(saved, self._run_settings)
+            if diff is not None:
+                name, then, now = diff
+                raise ValueError(
+                    f"Cannot resume from {path!r}: it was written with other settings: {name} is "
+                    f"{_brief(then)} in the backup, {_brief(now)} now. Resume with the same settings, or "
+                    f"use another backup_dir (or delete it) to start over. Received: {name}={_brief(now)}"
+                )
+        epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        if epochs is not None and meta["epoch"] + (1 if meta["step"] else 0) > epochs:
+            raise ValueError(
+                f"The backup {path!r} is at epoch {meta['epoch'] + 1} (after batch {meta['step']}; "
+                f"{meta['epoch']} epochs done), beyond the {epochs} epochs asked now: the backup is "
+                f"kept. Resume with at least epochs={meta['epoch'] + (1 if meta['step'] else 0)}, or "
+                f"delete the backup to start over. Received: epochs={epochs}"
+            )
+        if steps is not None and meta["step"] > steps:
+            raise ValueError(
+                f"The backup {path!r} is {meta['step']} batches into epoch {meta['epoch'] + 1}, but an "
+                f"epoch has {steps} batches now (other data or batch size): it cannot be resumed. "
+                f"Received: steps={steps}"
             )
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -205,6 +280,38 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             )
         self._original_train_function = original
         model.train_function = skipping_train_function
+        self._mute_callbacks(self._skip)
+
+    def _mute_callbacks(self, skip):
+        # The skipped batches were seen by the callbacks before the kill (their state, if
+        # any, is in the backup): the other callbacks are not called for them again.
+        callback = self
+
+        def muted(method):
+            def call(batch, logs=None):
+                if callback._muting and batch < skip:
+                    return None
+                return method(batch, logs=logs)
+            return call
+
+        for cb in self.fit_callbacks:
+            if cb is self:
+                continue
+            saved = {name: cb.__dict__.get(name, _MISSING) for name in _BATCH_HOOKS}
+            for name in _BATCH_HOOKS:
+                setattr(cb, name, muted(getattr(cb, name)))
+            self._muted.append((cb, saved))
+        self._muting = True
+
+    def _unmute_callbacks(self):
+        self._muting = False
+        for cb, saved in self._muted:
+            for name, value in saved.items():
+                if value is _MISSING:
+                    cb.__dict__.pop(name, None)
+                else:
+                    setattr(cb, name, value)
+        self._muted = []
 
     # ------------------------------------------------------------------------ save
     def on_train_batch_end(self, batch, logs=None):
@@ -217,6 +324,7 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             self._save_state()
 
     def on_epoch_end(self, epoch, logs=None):
+        self._unmute_callbacks()  # the resumed epoch is over: every later batch is trained
         self._epoch, self._step = epoch + 1, 0
         self._save_state()
 
@@ -249,6 +357,7 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             "global_step": self._global_step,
             "specs": specs,
             "callbacks": cb_meta,
+            "settings": self._run_settings,
             "time": time.time(),
         }
         arrays["__meta__"] = np.asarray(json.dumps(meta))
@@ -264,6 +373,7 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         os.replace(tmp, self.state_path)
 
     def on_train_end(self, logs=None):
+        self._unmute_callbacks()
         model = self._model
         if self._original_train_function is not None and model.train_function is not self._original_train_function:
             model.train_function = self._original_train_function
@@ -286,8 +396,181 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         return self._restored
 
 
+def _one_line(error):
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _load_backup_file(path):
+    """`(meta, arrays)` of a backup file; raises if any array is damaged or missing."""
+    with np.load(path, allow_pickle=False) as f:
+        meta = json.loads(str(f["__meta__"]))
+        arrays = {k: f[k] for k in f.files if k != "__meta__"}  # reads all: checks every CRC
+    expected = [f"v{i}" for i in range(len(meta.get("specs", [])))]
+    for key, names in meta.get("callbacks", {}).items():
+        expected += [f"{key}/{k}" for k in names]
+    missing = [k for k in expected if k not in arrays]
+    if missing:
+        raise ValueError(f"array {missing[0]!r} is missing ({len(missing)} of {len(expected)} missing)")
+    return meta, arrays
+
+
+def _canonical(config, names=None):
+    """A JSON-ready config with each layer name replaced by its position.
+
+    Layer names get a numeric suffix (`dense_4`) in a process that built other models
+    before: the same model built again must compare equal.
+    """
+    if names is None:
+        names = {}
+
+        def collect(c):
+            if isinstance(c, dict):
+                if isinstance(c.get("config"), dict) and "layers" in c["config"]:
+                    for layer in c["config"]["layers"]:
+                        if isinstance(layer, dict) and isinstance(layer.get("name"), str):
+                            names.setdefault(layer["name"], f"<layer {len(names)}>")
+                for v in c.values():
+                    collect(v)
+            elif isinstance(c, list):
+                for v in c:
+                    collect(v)
+
+        collect(config)
+    if isinstance(config, dict):
+        return {k: _canonical(v, names) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_canonical(v, names) for v in config]
+    if isinstance(config, str):
+        return names.get(config, config)
+    return config
+
+
+def _json_ready(value):
+    # Objects JSON cannot hold are compared by their repr, without the memory address that
+    # differs from one process to the next.
+    return json.loads(json.dumps(value, default=lambda o: re.sub(r" at 0x[0-9a-fA-F]+", "", repr(o))))
+
+
+def _short_floats(value):
+    # Optimizer hyper-parameters read back from float32 variables: 0.0002, not 0.00019999999494757503.
+    if isinstance(value, dict):
+        return {k: _short_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short_floats(v) for v in value]
+    if isinstance(value, float):
+        return float(str(np.float32(value)))
+    return value
+
+
+def run_settings(model, batch_size=None, extra=None):
+    """The settings a backup records and a resume must match.
+
+    `batch_size` (as given to `fit`), `model` (the model's config, layer names made
+    positional; the backend is checked apart), one entry per optimizer (its config: learning
+    rate, betas, ...) and the `extra` settings given to `BackupAndRestore`.
+
+    Args:
+        model: keras.Model. The model (compiled: its optimizers' configs are read now).
+        batch_size: int or `None`. The `batch_size` given to `fit`. Defaults to `None`.
+        extra: dict or `None`. More JSON-serializable settings. Defaults to `None`.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    ganzoo.resume.run_settings(gan, 64)["d_optimizer"]["learning_rate"]  # 0.0002
+    ```
+    """
+    out = {"batch_size": batch_size}
+    try:
+        config = _json_ready(model.get_config())
+        for key in ("backend", "name"):  # the backend is checked apart; the name is a label
+            config.pop(key, None)
+        out["model"] = _canonical(config)
+    except Exception:  # a model without a config: its variables' shapes are still checked
+        out["model"] = None
+    names = list(getattr(model, "optimizer_networks", None) or [])
+    optimizers = {n: getattr(model, n, None) for n in names} if names else {"optimizer": getattr(model, "optimizer", None)}
+    for name, opt in optimizers.items():
+        if opt is not None:
+            try:
+                config = _json_ready(opt.get_config())
+                config.pop("name", None)  # adam, adam_1, ...: a label
+                if isinstance(config.get("inner_optimizer"), dict):
+                    config["inner_optimizer"].get("config", {}).pop("name", None)
+                out[name] = _short_floats(config)
+            except Exception:
+                out[name] = None
+    for key, value in (extra or {}).items():
+        out[key] = _json_ready(value)
+    return out
+
+
+def _brief(value, limit=120):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _first_difference(then, now, prefix=""):
+    """`(name, backup's value, current value)` of the first setting that differs, or `None`."""
+    if isinstance(then, dict) and isinstance(now, dict):
+        for key in list(then) + [k for k in now if k not in then]:
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key not in then or key not in now:
+                return name, then.get(key, "<not set>"), now.get(key, "<not set>")
+            diff = _first_difference(then[key], now[key], name)
+            if diff is not None:
+                return diff
+        return None
+    if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
+        for i, (a, b) in enumerate(zip(then, now)):
+            diff = _first_difference(a, b, f"{prefix}[{i}]")
+            if diff is not None:
+                return diff
+        return None
+    return None if then == now else (prefix, then, now)
+
+
+def prepare_backups(callbacks, batch_size=None):
+    """What `AdversarialModel.fit` does for the `BackupAndRestore` callbacks in its list.
+
+    Each is moved to the end of the list (so that its backups hold what every other
+    callback did for that batch or epoch: a callback's state, the history row written),
+    learns `fit`'s `batch_size` and the other callbacks (not called for the batches a
+    mid-epoch resume skips). Returns the list.
+
+    Args:
+        callbacks: list of keras.callbacks.Callback (a `CallbackList` is returned as is).
+        batch_size: int or `None`. The `batch_size` given to `fit`. Defaults to `None`.
+
+    Example:
+    ```python
+    backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
+    ganzoo.resume.prepare_backups([backup, keras.callbacks.CSVLogger("h.csv")], 64)  # backup last
+    ```
+    """
+    if isinstance(callbacks, keras.callbacks.CallbackList):
+        return callbacks
+    callbacks = list(callbacks)
+    backups = [c for c in callbacks if isinstance(c, BackupAndRestore)]
+    others = [c for c in callbacks if not isinstance(c, BackupAndRestore)]
+    for c in backups:
+        c.fit_batch_size = batch_size
+        c.fit_callbacks = others
+    return others + backups
+
+
 def read_backup(backup_dir):
-    """The metadata (epoch, step, global_step, ...) of the backup in `backup_dir`, or `None`."""
+    """The metadata (epoch, step, global_step, ...) of the backup in `backup_dir`, or `None`.
+
+    Args:
+        backup_dir: str or path-like. The `BackupAndRestore` folder.
+
+    Example:
+    ```python
+    ganzoo.resume.read_backup("runs/gan/backup")  # {"epoch": 3, "step": 0, ...} or None
+    ```
+    """
     for name in (_STATE_FILE, "state.prev.npz"):
         path = os.path.join(os.fspath(backup_dir), name)
         try:
@@ -296,3 +579,92 @@ def read_backup(backup_dir):
         except Exception:  # missing or unreadable
             continue
     return None
+
+
+class ShuffledBatches(keras.utils.PyDataset):
+    """Arrays in batches, reshuffled every epoch in an order that depends only on the epoch.
+
+    Keras' `shuffle=True` draws each epoch's order from a global random state, so a run
+    resumed from a backup sees other orders than the run it continues. Here batch `i` of
+    epoch `e` is a function of `(seed, e, i)`: with `EpochSetter(dataset)` in the callbacks,
+    a resumed run trains on exactly the batches the uninterrupted run would. Pass
+    `shuffle=False` to `fit` (the order is this dataset's).
+
+    With `steps_per_epoch`, epochs are cut from one stream of shuffled passes over the
+    data (a pass per `ceil(n / batch_size)` batches), each pass in its own seeded order.
+
+    Args:
+        data: array or tuple of arrays (same first dimension): a batch is the same
+            structure, e.g. `images` or `(images, labels)`.
+        batch_size: int. Examples per batch (the last batch of a pass may be smaller).
+        seed: int. Seed of the orders. Defaults to 0.
+        steps_per_epoch: int or `None`. Batches per epoch; `None` is one pass. Defaults to `None`.
+
+    Example:
+    ```python
+    data = ganzoo.resume.ShuffledBatches(x, batch_size=64, seed=0)
+    backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
+    gan.fit(data, epochs=10, shuffle=False, callbacks=[ganzoo.resume.EpochSetter(data), backup])
+    ```
+    """
+
+    def __init__(self, data, batch_size, seed=0, steps_per_epoch=None, **kwargs):
+        super().__init__(**kwargs)
+        arrays = data if isinstance(data, tuple) else (data,)
+        sizes = {len(a) for a in arrays}
+        if len(sizes) != 1 or not sizes.pop():
+            raise ValueError(
+                "`data` must be non-empty arrays with the same number of examples. "
+                f"Received: data with lengths {[len(a) for a in arrays]}"
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+        self.data, self.single = arrays, not isinstance(data, tuple)
+        self.batch_size, self.seed, self.steps_per_epoch = batch_size, int(seed), steps_per_epoch
+        self.num_examples = len(arrays[0])
+        self.batches_per_pass = -(-self.num_examples // batch_size)
+        self.epoch = 0
+        self._orders = {}
+
+    def __len__(self):
+        return self.steps_per_epoch or self.batches_per_pass
+
+    def _order(self, pass_index):
+        if pass_index not in self._orders:
+            if len(self._orders) > 4:
+                self._orders.clear()
+            rng = np.random.default_rng([self.seed, pass_index])
+            self._orders[pass_index] = rng.permutation(self.num_examples)
+        return self._orders[pass_index]
+
+    def __getitem__(self, index):
+        k = self.epoch * len(self) + index  # the batch's position in the stream of passes
+        pass_index, i = divmod(k, self.batches_per_pass)
+        idx = np.sort(self._order(pass_index)[i * self.batch_size:(i + 1) * self.batch_size])
+        batch = tuple(a[idx] for a in self.data)
+        return batch[0] if self.single else batch
+
+
+class EpochSetter(keras.callbacks.Callback):
+    """Tells a dataset with an `epoch` attribute which epoch `fit` is starting.
+
+    For datasets whose batches depend on the epoch (`ShuffledBatches`,
+    `ganzoo.data.super_resolution.CropPairs`): counting epochs in the dataset itself
+    restarts at 0 in a resumed process; this sets it from `fit`'s epoch index.
+
+    Args:
+        dataset: object. Its `epoch` is set at each epoch begin.
+
+    Example:
+    ```python
+    data = ganzoo.resume.ShuffledBatches(x, batch_size=64)
+    gan.fit(data, epochs=10, shuffle=False, callbacks=[ganzoo.resume.EpochSetter(data)])
+    ```
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.dataset.epoch = epoch

@@ -34,17 +34,25 @@ def load_model(path, *, custom_objects=None, compile=True, require_ganzoo=True):
     if not os.path.exists(spath):
         raise ValueError(f"No such file. Received: path={spath!r}")
     if not zipfile.is_zipfile(spath):
-        raise ValueError(f"`path` is not a `.keras` archive (not a zip file). Received: path={spath!r}")
+        raise ValueError(f"`path` is not a `.keras` archive (not a zip file: damaged or truncated?). "
+                         f"Received: path={spath!r}")
     try:
         model = keras.saving.load_model(spath, custom_objects=custom_objects, compile=compile, safe_mode=True)
-    except ValueError as e:
-        if "safe_mode" in str(e) or "Lambda" in str(e) or "unsafe" in str(e).lower():
+    except Exception as e:
+        if isinstance(e, ValueError) and ("safe_mode" in str(e) or "Lambda" in str(e) or "unsafe" in str(e).lower()):
             raise ValueError(
                 f"Refusing to load {spath!r}: it contains serialized Python code (e.g. a Lambda "
                 "layer), which could run anything. ganzoo loads with safe_mode=True only; rebuild "
                 f"the model from code and load its weights instead. Received: path={spath!r}"
             ) from e
-        raise
+        if isinstance(e, (KeyboardInterrupt, MemoryError)):
+            raise
+        # A damaged archive fails anywhere in Keras' loader (zip CRC, JSON, HDF5, a missing
+        # member, a config that does not build): one line naming the file.
+        raise ValueError(
+            f"Cannot load {spath!r}: the file is damaged or is not a complete .keras model saved by "
+            f"`model.save` ({_one_line(e)}). Received: path={spath!r}"
+        ) from e
     if require_ganzoo and not isinstance(model, AdversarialModel):
         raise ValueError(
             f"{spath!r} holds a {type(model).__module__}.{type(model).__name__}, not a ganzoo model "
@@ -52,3 +60,39 @@ def load_model(path, *, custom_objects=None, compile=True, require_ganzoo=True):
             f"or pass require_ganzoo=False. Received: path={spath!r}"
         )
     return model
+
+
+def _one_line(error):
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if len(text) > 200:
+        text = text[:200] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def save_atomic(obj, path):
+    """`obj.save(path)` through a temporary file moved into place: `path` is whole or absent.
+
+    A kill during the write leaves the previous file (or none), never a torn archive.
+
+    Args:
+        obj: keras.Model. What to save (a ganzoo model or one of its networks).
+        path: str or path-like. The `.keras` file to write.
+
+    Example:
+    ```python
+    gan = ganzoo.get("gan", data_shape=(2,))
+    ganzoo.saving.save_atomic(gan, "runs/gan/model.keras")
+    ```
+    """
+    path = os.fspath(path)
+    tmp = path[: -len(".keras")] + f".tmp{os.getpid()}.keras"
+    try:
+        obj.save(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path

@@ -12,7 +12,7 @@ import keras
 from ganzoo import guards, resume
 
 
-def prepare_callbacks(model, callbacks):
+def prepare_callbacks(model, callbacks, batch_size=None):
     """The callback list `AdversarialModel.fit` hands to Keras.
 
     Args:
@@ -20,10 +20,13 @@ def prepare_callbacks(model, callbacks):
             attribute, `True` by default, adds the NaN guard).
         callbacks: list of `keras.callbacks.Callback`, a `CallbackList` (returned as
             is), or `None`.
+        batch_size: int or `None`. `fit`'s `batch_size`, recorded by the backups (a resume
+            with another batch size is refused). Defaults to `None`.
 
     Returns:
-        A new list: the guard first (unless one was given or it is turned off), then the
-        given callbacks, backups told which of the others to back up.
+        A new list: the guards first (unless given or turned off), then the given
+        callbacks, each backup last (`ganzoo.resume.prepare_backups`), told which of the
+        others to back up.
 
     Example:
     ```python
@@ -47,4 +50,4 @@ def prepare_callbacks(model, callbacks):
     for c in callbacks:
         if isinstance(c, resume.BackupAndRestore):
             c.stateful_callbacks = [s for s in stateful if s is not c]
-    return callbacks
+    return resume.prepare_backups(callbacks, batch_size)

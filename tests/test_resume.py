@@ -121,7 +121,8 @@ def test_kill_during_save_keeps_last_good_backup(tmp_path, monkeypatch):
     model3 = ganzoo.get("gan", **get_test_config("gan"))
     backup3 = BackupAndRestore(tmp_path, save_freq=1)
     _tiny_fit(model3, [backup3])
-    assert backup3.restored["global_step"] == 3
+    # The crash was raised by a callback at batch 3, before the backup (last in the list) ran.
+    assert backup3.restored["global_step"] == 2
 
 
 def test_corrupt_backup_falls_back_to_previous(tmp_path):
@@ -133,6 +134,7 @@ def test_corrupt_backup_falls_back_to_previous(tmp_path):
     model2 = ganzoo.get("gan", **get_test_config("gan"))
     backup = BackupAndRestore(tmp_path, save_freq=1, double_checkpoint=True)
     _tiny_fit(model2, [backup])
+    # Latest: epoch 1's end; previous: after batch 2 (batch 3 raised before the backup ran).
     assert backup.restored["global_step"] == 2
 
 
@@ -148,7 +150,7 @@ def test_backup_of_another_model_is_refused(tmp_path):
     keras.utils.set_random_seed(0)
     model = ganzoo.get("gan", **get_test_config("gan"))
     with pytest.raises(KeyboardInterrupt):
-        _tiny_fit(model, [BackupAndRestore(tmp_path, save_freq=1), _Crash(1)])
+        _tiny_fit(model, [BackupAndRestore(tmp_path, save_freq=1), _Crash(2)])  # backed up after batch 1
     other = ganzoo.get("dcgan", **get_test_config("dcgan"))
     with pytest.raises(ValueError, match=r"different model.*Received: backup_dir="):
         _tiny_fit(other, [BackupAndRestore(tmp_path)])
