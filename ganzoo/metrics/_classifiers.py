@@ -17,6 +17,36 @@ FEATURES_LAYER = "features"
 NUM_CLASSES = 10
 
 
+class SquareGrayLayer(keras.layers.Layer):
+    """Base of the classifiers' input layers: images to `(batch, size, size, 1)` gray.
+
+    Subclasses implement `call`; this holds `size`, the output shape and the config.
+
+    Args:
+        size: int. Output height and width.
+
+    Example:
+
+    ```python
+    class Crop(SquareGrayLayer):
+        def call(self, x):
+            return ops.mean(x, axis=-1, keepdims=True)[:, :self.size, :self.size]
+    ```
+    """
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.size = int(size)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size, self.size, 1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"size": self.size})
+        return config
+
+
 def default_cache_dir():
     """Returns the ganzoo cache directory: `$GANZOO_CACHE` or `~/.cache/ganzoo`.
 

@@ -71,7 +71,7 @@ def load_digits_split(split="train"):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class AreaResizeToGray(keras.layers.Layer):
+class AreaResizeToGray(_classifiers.SquareGrayLayer):
     """Averages channels to gray and area-resizes square images to `size`.
 
     Area resizing averages every input pixel that overlaps an output pixel,
@@ -85,8 +85,7 @@ class AreaResizeToGray(keras.layers.Layer):
     """
 
     def __init__(self, size=DIGITS_SIZE, **kwargs):
-        super().__init__(**kwargs)
-        self.size = int(size)
+        super().__init__(size, **kwargs)
 
     def _area_matrix(self, n):
         n_float = ops.cast(n, "float32")
@@ -106,14 +105,6 @@ class AreaResizeToGray(keras.layers.Layer):
         x = ops.einsum("ih,bhw->biw", a_h, x)
         x = ops.einsum("jw,biw->bij", a_w, x)
         return x[..., None]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.size, self.size, 1)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size})
-        return config
 
 
 def build_digits_classifier():

@@ -26,7 +26,7 @@ SHIFT = 2  # pixels: the train digits are also shown moved by this much up, down
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class CenterCropToGray(keras.layers.Layer):
+class CenterCropToGray(_classifiers.SquareGrayLayer):
     """Averages channels to gray and crops the centre `size × size` pixels.
 
     `ganzoo.data.load("mnist", image_size=32)` pads the 28×28 digits with 2 background
@@ -45,8 +45,7 @@ class CenterCropToGray(keras.layers.Layer):
     """
 
     def __init__(self, size=MNIST_SIZE, **kwargs):
-        super().__init__(**kwargs)
-        self.size = int(size)
+        super().__init__(size, **kwargs)
 
     def call(self, inputs):
         x = ops.mean(ops.cast(inputs, "float32"), axis=-1, keepdims=True)
@@ -54,14 +53,6 @@ class CenterCropToGray(keras.layers.Layer):
         top = (shape[1] - self.size) // 2
         left = (shape[2] - self.size) // 2
         return x[:, top:top + self.size, left:left + self.size, :]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.size, self.size, 1)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size})
-        return config
 
 
 def build_mnist_classifier():
