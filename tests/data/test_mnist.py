@@ -148,7 +148,7 @@ def test_readme_main_job_trains_on_mnist_tiny(tmp_path):
         i = argv.index("--backend")
         del argv[i:i + 2]
     argv[argv.index("--out") + 1] = str(tmp_path / "run")
-    argv += ["--epochs", "1", "--steps-per-epoch", "2", "--set", "filters=4", "--verbose", "0"]
+    argv += ["--epochs", "1", "--every", "1", "--steps-per-epoch", "2", "--set", "filters=4", "--verbose", "0"]
     assert cli.main(argv) == 0
     run = tmp_path / "run"
     for name in ("model.keras", "generator.keras", "history.csv", "samples/samples_epoch0001.png"):
