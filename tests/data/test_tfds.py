@@ -23,7 +23,7 @@ def _as_numpy(ds):
 
 def test_tfds_mnist_unbatched(tfds):
     with tfds.testing.mock_data(num_examples=12):
-        ds = gdata.load("mnist", labels=True)
+        ds = gdata.load("tfds:mnist", labels=True)
         items = _as_numpy(ds)
     assert len(items) == 12
     x, y = items[0]
@@ -37,7 +37,7 @@ def test_tfds_mnist_unbatched(tfds):
 
 def test_tfds_mnist_batched_resized_rgb(tfds):
     with tfds.testing.mock_data(num_examples=20):
-        ds = gdata.load("mnist", batch_size=8, image_size=32, channels=3, seed=1)
+        ds = gdata.load("tfds:mnist", batch_size=8, image_size=32, channels=3, seed=1)
         assert ds.element_spec.shape.as_list() == [8, 32, 32, 3]
         batches = _as_numpy(ds)
     assert len(batches) == 2  # 20 examples, drop_remainder
@@ -49,9 +49,9 @@ def test_tfds_mnist_batched_resized_rgb(tfds):
 
 def test_tfds_shuffle_is_seeded(tfds):
     with tfds.testing.mock_data(num_examples=16):
-        a = np.stack(_as_numpy(gdata.load("mnist", seed=5)))
-        b = np.stack(_as_numpy(gdata.load("mnist", seed=5)))
-        plain = np.stack(_as_numpy(gdata.load("mnist", shuffle=False)))
+        a = np.stack(_as_numpy(gdata.load("tfds:mnist", seed=5)))
+        b = np.stack(_as_numpy(gdata.load("tfds:mnist", seed=5)))
+        plain = np.stack(_as_numpy(gdata.load("tfds:mnist", shuffle=False)))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, plain)
     assert _rows(a) == _rows(plain)
@@ -76,21 +76,21 @@ def test_tfds_random_size_images_are_resized(tfds, size):
 
 def test_tfds_num_samples(tfds):
     with tfds.testing.mock_data(num_examples=10):
-        assert len(_as_numpy(gdata.load("mnist", num_samples=3))) == 3
+        assert len(_as_numpy(gdata.load("tfds:mnist", num_samples=3))) == 3
         with pytest.raises(ValueError, match="batch_size=8"):
-            gdata.load("mnist", num_samples=5, batch_size=8)
+            gdata.load("tfds:mnist", num_samples=5, batch_size=8)
         with pytest.raises(ValueError, match="num_samples=0"):
-            gdata.load("mnist", num_samples=0)
+            gdata.load("tfds:mnist", num_samples=0)
 
 
 def test_tfds_split_strings(tfds):
     with tfds.testing.mock_data(num_examples=4):
-        assert len(_as_numpy(gdata.load("mnist", split="train[:50%]+test"))) > 0
+        assert len(_as_numpy(gdata.load("tfds:mnist", split="train[:50%]+test"))) > 0
 
 
 def test_tfds_missing_data_fails_fast(tfds, tmp_path):
     with pytest.raises(ValueError) as info:
-        gdata.load("mnist", data_dir=str(tmp_path))
+        gdata.load("tfds:mnist", data_dir=str(tmp_path))
     msg = str(info.value)
     assert "'mnist'" in msg
     assert "data_dir" in msg and "internet" in msg
@@ -149,7 +149,7 @@ def test_tfds_loaders_say_when_a_dataset_is_not_prepared(tmp_path):
     calls = {
         "div2k/bicubic_x4": lambda: sr_data.load_div2k("train", data_dir=str(tmp_path)),
         "cycle_gan/horse2zebra": lambda: load_cycle_gan("horse2zebra", data_dir=str(tmp_path)),
-        "mnist": lambda: ganzoo.data.load("mnist", data_dir=str(tmp_path)),
+        "mnist": lambda: ganzoo.data.load("tfds:mnist", data_dir=str(tmp_path)),
     }
     for name, call in calls.items():
         with pytest.raises(ValueError, match=rf"Dataset '{name}' \(split='train[AB]?'\) is not prepared in "
