@@ -1,0 +1,199 @@
+"""Child process of tests/test_distribution.py: train registered models on N devices.
+
+The device count must be fixed before JAX or TensorFlow starts, hence a process per setting:
+
+python tests/distribution_script.py equivalence --devices N --models a,b [--layout data|model]
+    For each model: a few fit steps on one device with global batch B, then the same steps
+    from the same initial state under the N-device layout; prints one JSON line per model
+    with the largest relative difference of any state variable (`max_rel`).
+python tests/distribution_script.py train --devices N --model M --out F.npz
+        [--backup DIR] [--epochs E] [--crash-after K] [--save F.keras] [--processes P --process-id I --port Q]
+    Fit M on N devices (JAX DataParallel / TF MirroredStrategy; N=1: no distribution) and
+    write every state variable to F.npz. With --backup, under ganzoo.resume.BackupAndRestore
+    (resuming from DIR when it holds a backup); --crash-after K stops after K batches.
+    With --processes, this is process I of P jax processes joined through 127.0.0.1:Q.
+
+JAX: XLA_FLAGS gets --xla_force_host_platform_device_count=N appended (the caller's flags,
+e.g. tests/conftest.py's, are kept). TensorFlow: the CPU is split into N logical devices.
+"""
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+STEPS = 3  # fit steps compared
+BATCH = 4  # global batch: splits over 1, 2 and 4 devices
+
+
+def _parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["equivalence", "train"])
+    p.add_argument("--devices", type=int, default=1)
+    p.add_argument("--models", default="")
+    p.add_argument("--model", default="")
+    p.add_argument("--layout", choices=["data", "model"], default="data")
+    p.add_argument("--sync-bn", action="store_true")
+    p.add_argument("--out")
+    p.add_argument("--backup")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--crash-after", type=int, default=0)
+    p.add_argument("--save")
+    p.add_argument("--processes", type=int, default=1)
+    p.add_argument("--process-id", type=int, default=0)
+    p.add_argument("--port", type=int, default=0)
+    return p.parse_args()
+
+
+ARGS = _parse()
+BACKEND = os.environ.get("KERAS_BACKEND", "jax")
+# Devices per process; with several jax processes each contributes its own.
+LOCAL_DEVICES = max(ARGS.devices // ARGS.processes, 1)
+if BACKEND == "jax":
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                               f" --xla_force_host_platform_device_count={LOCAL_DEVICES}").strip()
+    if ARGS.processes > 1:
+        import jax
+
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        import keras
+
+        keras.distribution.initialize(f"127.0.0.1:{ARGS.port}", ARGS.processes, ARGS.process_id)
+elif BACKEND == "tensorflow":
+    import tensorflow as tf
+
+    (cpu,) = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * ARGS.devices)
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import ganzoo  # noqa: E402
+from ganzoo.backend.distribution import data_parallel, synchronize_batch_norm  # noqa: E402
+from ganzoo.registry import get_test_config  # noqa: E402
+from ganzoo.resume import BackupAndRestore  # noqa: E402
+from tests.harness import state_arrays  # noqa: E402
+
+
+def build(name):
+    # Same layer names (hence variable paths) and the same initial weights in every build.
+    keras.backend.clear_session(free_memory=False)
+    keras.utils.set_random_seed(0)
+    return ganzoo.get(name, **get_test_config(name))
+
+
+def example_data(model, n):
+    data = model.example_data(n, seed=1)
+    return data
+
+
+def fit(model, data, **kwargs):
+    model.fit(data, batch_size=BATCH, epochs=kwargs.pop("epochs", 1), shuffle=False, verbose=0, **kwargs)
+
+
+def model_parallel_scope(name):
+    """ModelParallel: batch on one mesh axis, the generator's kernels split on the other."""
+    devices = keras.distribution.list_devices()
+    mesh = keras.distribution.DeviceMesh((1, len(devices)), ("batch", "model"), devices)
+    layout_map = keras.distribution.LayoutMap(mesh)
+    probe = build(name)
+    split = 0
+    for net in [n for n in probe.network_names if n.startswith("generator")]:
+        for v in getattr(probe, net).trainable_variables:
+            # The output features of a Dense/Conv kernel, where they divide evenly.
+            if len(v.shape) >= 2 and v.shape[-1] % len(devices) == 0:
+                layout_map[f"^{v.path}$"] = (None,) * (len(v.shape) - 1) + ("model",)
+                split += 1
+    assert split, f"no generator kernel of {name} splits over {len(devices)} devices"
+    return keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch").scope()
+
+
+def distributed_scope(name):
+    if ARGS.layout == "model":
+        return model_parallel_scope(name)
+    return data_parallel(ARGS.devices, batch_size=BATCH)
+
+
+def max_rel(expected, got):
+    """The largest difference of a float variable relative to its largest magnitude, and where.
+
+    Integer state (seeds, counters, step numbers) must be equal: a difference is `inf`.
+    """
+    worst, where = 0.0, None
+    for key, ref in expected.items():
+        if ref.dtype.kind not in "fc":
+            if not np.array_equal(ref, got[key]):
+                worst, where = float("inf"), key
+            continue
+        scale = max(float(np.max(np.abs(ref))), 1e-3)
+        rel = float(np.max(np.abs(got[key].astype("float64") - ref))) / scale if ref.size else 0.0
+        if rel > worst:
+            worst, where = rel, key
+    return worst, where
+
+
+def equivalence():
+    for name in ARGS.models.split(","):
+        model = build(name)
+        data = example_data(model, STEPS * BATCH)
+        start = state_arrays(model)
+        fit(model, data)
+        expected = state_arrays(model)
+        with distributed_scope(name):
+            model = build(name)
+            if ARGS.sync_bn:
+                synchronize_batch_norm(model)
+            initial, _ = max_rel(start, state_arrays(model))
+            fit(model, data)
+        got = state_arrays(model)
+        moved = max_rel({k: v for k, v in start.items() if v.dtype.kind == "f"}, expected)[0]
+        worst, where = max_rel(expected, got)
+        print(json.dumps({"model": name, "max_rel": worst, "where": where, "initial_rel": initial,
+                          "moved_rel": moved, "devices": ARGS.devices, "layout": ARGS.layout}),
+              flush=True)
+
+
+class StopAfter(keras.callbacks.Callback):
+    def __init__(self, n):
+        super().__init__()
+        self.n, self.seen = n, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += 1
+        if self.seen == self.n:
+            raise KeyboardInterrupt("simulated crash")
+
+
+def train():
+    scope = data_parallel(ARGS.devices, batch_size=BATCH) if ARGS.processes == 1 else \
+        keras.distribution.DataParallel(devices=keras.distribution.list_devices()).scope()
+    with scope:
+        model = build(ARGS.model)
+        data = example_data(model, 4 * BATCH)
+        callbacks = []
+        if ARGS.backup:
+            callbacks.append(BackupAndRestore(ARGS.backup, save_freq=1))
+        if ARGS.crash_after:
+            callbacks.append(StopAfter(ARGS.crash_after))
+        try:
+            fit(model, data, epochs=ARGS.epochs, callbacks=callbacks)
+        except KeyboardInterrupt:
+            print(json.dumps({"crashed": True}), flush=True)
+            return
+        if ARGS.save:
+            model.save(ARGS.save)
+    if ARGS.process_id == 0:
+        arrays = state_arrays(model)
+        tmp = ARGS.out + ".tmp.npz"
+        np.savez(tmp, **arrays)
+        os.replace(tmp, ARGS.out)
+    print(json.dumps({"done": True, "devices": len(keras.distribution.list_devices())
+                      if BACKEND == "jax" else ARGS.devices}), flush=True)
+
+
+if __name__ == "__main__":
+    equivalence() if ARGS.mode == "equivalence" else train()
