@@ -30,12 +30,12 @@ BATCH = 4  # global batch: splits over 1, 2 and 4 devices
 
 def _parse():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["equivalence", "train"])
+    p.add_argument("mode", choices=["equivalence", "train", "noise"])
+    p.add_argument("--build-outside", action="store_true")
     p.add_argument("--devices", type=int, default=1)
     p.add_argument("--models", default="")
     p.add_argument("--model", default="")
     p.add_argument("--layout", choices=["data", "model"], default="data")
-    p.add_argument("--sync-bn", action="store_true")
     p.add_argument("--out")
     p.add_argument("--backup")
     p.add_argument("--epochs", type=int, default=2)
@@ -73,15 +73,19 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
-from ganzoo.backend.distribution import data_parallel, synchronize_batch_norm  # noqa: E402
+from ganzoo.backend.distribution import data_parallel  # noqa: E402
 from ganzoo.registry import get_test_config  # noqa: E402
 from ganzoo.resume import BackupAndRestore  # noqa: E402
 from tests.harness import state_arrays  # noqa: E402
 
 
-def build(name):
-    # Same layer names (hence variable paths) and the same initial weights in every build.
+def fresh():
+    """Layer-name counters reset (outside any strategy scope: TensorFlow resets its graph)."""
     keras.backend.clear_session(free_memory=False)
+
+
+def build(name):
+    # After fresh(): the same layer names (hence variable paths) and initial weights every time.
     keras.utils.set_random_seed(0)
     return ganzoo.get(name, **get_test_config(name))
 
@@ -92,7 +96,15 @@ def example_data(model, n):
 
 
 def fit(model, data, **kwargs):
-    model.fit(data, batch_size=BATCH, epochs=kwargs.pop("epochs", 1), shuffle=False, verbose=0, **kwargs)
+    history = model.fit(data, batch_size=BATCH, epochs=kwargs.pop("epochs", 1), shuffle=False,
+                        verbose=0, **kwargs)
+    return {k: float(v[-1]) for k, v in history.history.items()}
+
+
+def training_state(model):
+    # Metric variables hold per-replica partial sums under tf.distribute (read back summed):
+    # the losses they give are compared through the logs instead.
+    return {k: v for k, v in state_arrays(model).items() if not k.startswith("metrics:")}
 
 
 def model_parallel_scope(name):
@@ -100,6 +112,7 @@ def model_parallel_scope(name):
     devices = keras.distribution.list_devices()
     mesh = keras.distribution.DeviceMesh((1, len(devices)), ("batch", "model"), devices)
     layout_map = keras.distribution.LayoutMap(mesh)
+    fresh()
     probe = build(name)
     split = 0
     for net in [n for n in probe.network_names if n.startswith("generator")]:
@@ -138,21 +151,28 @@ def max_rel(expected, got):
 
 def equivalence():
     for name in ARGS.models.split(","):
+        fresh()
         model = build(name)
         data = example_data(model, STEPS * BATCH)
-        start = state_arrays(model)
-        fit(model, data)
-        expected = state_arrays(model)
-        with distributed_scope(name):
+        start = training_state(model)
+        logs = fit(model, data)
+        expected = training_state(model)
+        scope = distributed_scope(name)
+        fresh()
+        if ARGS.build_outside:  # built and compiled before the scope, fit inside it
             model = build(name)
-            if ARGS.sync_bn:
-                synchronize_batch_norm(model)
-            initial, _ = max_rel(start, state_arrays(model))
-            fit(model, data)
-        got = state_arrays(model)
+        with scope:
+            if not ARGS.build_outside:
+                model = build(name)
+            initial, _ = max_rel(start, training_state(model))
+            got_logs = fit(model, data)
+        got = training_state(model)
         moved = max_rel({k: v for k, v in start.items() if v.dtype.kind == "f"}, expected)[0]
         worst, where = max_rel(expected, got)
+        # The logged losses: means over the global batch, as one device logs them.
+        loss_rel = max(abs(got_logs[k] - v) / max(abs(v), 1e-3) for k, v in logs.items())
         print(json.dumps({"model": name, "max_rel": worst, "where": where, "initial_rel": initial,
+                          "loss_rel": loss_rel, "logs": logs, "got_logs": got_logs,
                           "moved_rel": moved, "devices": ARGS.devices, "layout": ARGS.layout}),
               flush=True)
 
@@ -168,12 +188,29 @@ class StopAfter(keras.callbacks.Callback):
             raise KeyboardInterrupt("simulated crash")
 
 
+def process_share(data):
+    """This process' rows of every global batch: what it feeds `fit` in a multi-process run."""
+    per = BATCH // ARGS.processes
+    batches = data.reshape((-1, BATCH) + data.shape[1:])
+    mine = batches[:, ARGS.process_id * per:(ARGS.process_id + 1) * per]
+    return mine.reshape((-1,) + data.shape[1:])
+
+
 def train():
-    scope = data_parallel(ARGS.devices, batch_size=BATCH) if ARGS.processes == 1 else \
-        keras.distribution.DataParallel(devices=keras.distribution.list_devices()).scope()
+    global BATCH
+    if ARGS.processes == 1:
+        scope = data_parallel(ARGS.devices, batch_size=BATCH)
+    else:  # every device of every process; each process feeds its own rows of the batch
+        distribution = keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+        distribution.auto_shard_dataset = False
+        scope = distribution.scope()
     with scope:
         model = build(ARGS.model)
         data = example_data(model, 4 * BATCH)
+        if ARGS.processes > 1:
+            assert isinstance(data, np.ndarray), "multi-process run: one-array models only"
+            data = process_share(data)
+            BATCH //= ARGS.processes
         callbacks = []
         if ARGS.backup:
             callbacks.append(BackupAndRestore(ARGS.backup, save_freq=1))
@@ -195,5 +232,23 @@ def train():
                       if BACKEND == "jax" else ARGS.devices}), flush=True)
 
 
+def noise():
+    """TensorFlow: the noise each replica draws in a step, and one device's draw of the whole batch."""
+    import tensorflow as tf
+
+    per_device = BATCH // ARGS.devices
+    strategy = tf.distribute.MirroredStrategy(
+        devices=[d.name for d in tf.config.list_logical_devices("CPU")])
+    with strategy.scope():
+        model = build("gan")
+    start = keras.ops.convert_to_numpy(model.seed_generator.state)
+    per_replica = strategy.run(tf.function(lambda: model.sample_noise(per_device)))
+    per_replica = [keras.ops.convert_to_numpy(v) for v in strategy.experimental_local_results(per_replica)]
+    model.seed_generator.state.assign(start)
+    one_device = keras.ops.convert_to_numpy(model.sample_noise(BATCH))
+    print(json.dumps({"per_replica": [v.tolist() for v in per_replica],
+                      "one_device": one_device.tolist()}), flush=True)
+
+
 if __name__ == "__main__":
-    equivalence() if ARGS.mode == "equivalence" else train()
+    {"equivalence": equivalence, "train": train, "noise": noise}[ARGS.mode]()

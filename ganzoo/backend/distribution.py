@@ -12,9 +12,11 @@ needs on top of them:
   share of the batch, draws its own share of the global noise (without them every replica
   draws the same noise) and an image pool sees the whole batch. On JAX, where the step is
   one global program split by the compiler, and on one device, they are the identity.
-- `synchronize_batch_norm(model)`: TensorFlow's synchronized BatchNorm on every
-  `BatchNormalization` layer of a model (JAX's data parallelism is synchronized by
-  construction: batch statistics are global means).
+
+BatchNorm: on JAX the data-parallel step is one global program, so batch statistics are
+those of the global batch (one device's result). Under `tf.distribute`, Keras' BatchNorm
+normalizes each replica's share with its own statistics (`synchronized=False`, Keras'
+default), so models with BatchNorm differ from a one-device run (docs/distribution.md).
 
 Example:
 ```python
@@ -85,6 +87,11 @@ def _check_devices(num_devices, batch_size):
         )
     if isinstance(num_devices, bool) or not isinstance(num_devices, int) or num_devices < 1:
         raise ValueError(f"`devices` must be a positive int. Received: devices={num_devices!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size % num_devices):
+        raise ValueError(
+            f"The global batch is split evenly across the devices: `batch_size` must be a multiple "
+            f"of `devices` ({num_devices}). Received: batch_size={batch_size!r}"
+        )
     devices = available_devices()
     if num_devices > len(devices):
         hint = ("XLA_FLAGS=--xla_force_host_platform_device_count=N before JAX starts"
@@ -94,11 +101,6 @@ def _check_devices(num_devices, batch_size):
             f"`devices` asks for more devices than {_BACKEND} has: {len(devices)} available "
             f"({', '.join(map(str, devices))}). On a CPU, split it into virtual devices with {hint}. "
             f"Received: devices={num_devices}"
-        )
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size % num_devices):
-        raise ValueError(
-            f"The global batch is split evenly across the devices: `batch_size` must be a multiple "
-            f"of `devices` ({num_devices}). Received: batch_size={batch_size!r}"
         )
     return devices[:num_devices]
 
@@ -141,36 +143,4 @@ def data_parallel(num_devices, *, batch_size=None):
     import tensorflow as tf
 
     return tf.distribute.MirroredStrategy(devices=devices).scope()
-
-
-def synchronize_batch_norm(model):
-    """Make every `BatchNormalization` of `model` use the global batch's statistics (TensorFlow).
-
-    Under `tf.distribute`, Keras' BatchNorm normalizes each replica's share of the batch
-    with that share's statistics (`synchronized=False`). Synchronized, the statistics are
-    all-reduced across replicas, so N replicas compute what one device computes on the
-    global batch. On JAX a data-parallel step already sees global statistics, and on one
-    device there is nothing to synchronize: nothing changes there.
-
-    Args:
-        model: keras.Model. Its layers (nested models included) are changed in place.
-
-    Returns:
-        The number of layers changed.
-
-    Example:
-    ```python
-    with data_parallel(2, batch_size=64):
-        gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
-        synchronize_batch_norm(gan)
-    ```
-    """
-    if _BACKEND != "tensorflow":
-        return 0
-    changed = 0
-    for layer in model._flatten_layers(include_self=True, recursive=True):
-        if isinstance(layer, keras.layers.BatchNormalization) and not layer.synchronized:
-            layer.synchronized = True  # read at every call
-            changed += 1
-    return changed
 

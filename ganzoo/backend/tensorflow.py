@@ -39,7 +39,13 @@ def gather_replicas(x):
     ctx = tf.distribute.get_replica_context()
     if ctx is None or ctx.num_replicas_in_sync == 1:
         return x
-    return ctx.all_gather(x, axis=0)
+    # A SUM all-reduce of `x` placed at this replica's rows of zeros: `all_gather` first
+    # exchanges the shapes in an extra collective, which a replica may issue in another
+    # order than its peers (TensorFlow then aborts on a collective shape mismatch).
+    rid, n = ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+    b = tf.shape(x)[0]
+    pad = [[rid * b, (n - 1 - rid) * b]] + [[0, 0]] * (len(x.shape) - 1)
+    return ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.pad(x, pad))
 
 
 def replica_part(x, batch_size):
