@@ -79,7 +79,10 @@ def place_variables(model):
     moved = 0
     for v in _state_variables(model):
         # Keras' own fields (keras/src/backend/jax/core.py): the variable's TensorLayout,
-        # and the assignment that lays a value out by it.
+        # its raw value, and the assignment that lays a value out by it. During `fit` the
+        # JAX trainer holds the state and purges the values (None): placed at its start.
+        if v._value is None:
+            continue
         if distribution is not None:
             if v._layout is not None:
                 continue
@@ -91,6 +94,13 @@ def place_variables(model):
             v._direct_assign(jax.device_put(v.value, jax.devices()[0]))
             moved += 1
     return moved
+
+
+def _sharding_of(variable):
+    if variable._value is not None:
+        return variable._value.sharding
+    layout = variable._layout
+    return getattr(layout, "backend_layout", layout)
 
 
 class _StepContext:
@@ -199,6 +209,19 @@ class Trainer(keras.Model):
         out, pullback = jax.vjp(fn, x)
         (grad,) = pullback(jax.numpy.ones_like(out))
         return out, grad
+
+    def _get_state_sharding_spec(self):
+        # Keras reads each variable's current sharding; mid-fit (a model compiling another
+        # step, SRGAN's phase switch) the JAX trainer has purged the values: their layout
+        # (set when placed, see `place_variables`) says the same.
+        if not any(v._value is None for v in _state_variables(self)):
+            return super()._get_state_sharding_spec()
+        optimizer = getattr(self, "optimizer", None)
+        return tuple(
+            [_sharding_of(v) for v in group]
+            for group in (self.trainable_variables, self.non_trainable_variables,
+                          optimizer.variables if optimizer is not None else [],
+                          self.metrics_variables))
 
     # A step compiled for other variable placements would not fit the new ones: recompile.
     def make_train_function(self, force=False):
