@@ -234,7 +234,7 @@ def train():
         distribution.auto_shard_dataset = False
         scope = distribution.scope()
     with scope:
-        model = build(ARGS.model)
+        model = build(ARGS.model, EPSILON)
         data = example_data(model, 4 * BATCH)
         if ARGS.processes > 1:
             assert isinstance(data, np.ndarray), "multi-process run: one-array models only"
