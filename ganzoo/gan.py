@@ -35,6 +35,7 @@ from keras.src.trainers.compile_utils import MetricsList
 from ganzoo import arguments, guards, training, validation
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
+from ganzoo.backend.distribution import replica_draw
 from ganzoo.data.images import check_images
 
 
@@ -608,7 +609,10 @@ class GAN(AdversarialModel):
         return self.generator(z, training=training)
 
     def sample_noise(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        # Under tf.distribute each replica takes its own rows of the global batch's noise
+        # (else every replica would draw the same noise); elsewhere a plain draw.
+        return replica_draw(
+            lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator), batch_size)
 
     #: One generator forward pass per step, reused by both updates (pytorch/examples
     #: dcgan does the same): D learns on the generated batch, then G is updated through

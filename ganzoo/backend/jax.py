@@ -62,6 +62,63 @@ def read_variable(variable):
     return variable.value
 
 
+def _state_variables(model):
+    seen, out = set(), []
+    optimizer = getattr(model, "optimizer", None)
+    groups = [model.variables, optimizer.variables if optimizer is not None else [],
+              model.metrics_variables]
+    for v in (v for group in groups for v in group):
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def place_variables(model):
+    """Put every state variable of `model` where the active `keras.distribution` wants it.
+
+    Keras lays a variable out when it is created inside a distribution's scope. A model
+    built outside (before the scope, or loaded) has its variables on one device, and JAX's
+    jitted step then fails on "incompatible devices". `fit` calls this first, so a model
+    trains under the distribution active at `fit` whatever its variables were made under;
+    with no distribution active, variables spread over several devices are gathered back
+    onto the default device. Returns the number of variables moved.
+
+    Example:
+    ```python
+    gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))   # outside the scope
+    with keras.distribution.DataParallel().scope():
+        gan.fit(x, batch_size=64)                        # calls place_variables(gan)
+    ```
+    """
+    distribution = keras.distribution.distribution()
+    moved = 0
+    for v in _state_variables(model):
+        # Keras' own fields (keras/src/backend/jax/core.py): the variable's TensorLayout,
+        # its raw value, and the assignment that lays a value out by it. During `fit` the
+        # JAX trainer holds the state and purges the values (None): placed at its start.
+        if v._value is None:
+            continue
+        if distribution is not None:
+            if v._layout is not None:
+                continue
+            v._layout = distribution.get_variable_layout(v)
+            v._direct_assign(v.value)
+            moved += 1
+        elif v._layout is not None or len(v.value.sharding.device_set) > 1:
+            v._layout = None
+            v._direct_assign(jax.device_put(v.value, jax.devices()[0]))
+            moved += 1
+    return moved
+
+
+def _sharding_of(variable):
+    if variable._value is not None:
+        return variable._value.sharding
+    layout = variable._layout
+    return getattr(layout, "backend_layout", layout)
+
+
 class _StepContext:
     # A plain holder, deliberately not a list attribute of the model: Keras would adopt a
     # list of Variables assigned to the model as the model's own and saving would break.
@@ -168,6 +225,26 @@ class Trainer(keras.Model):
         out, pullback = jax.vjp(fn, x)
         (grad,) = pullback(jax.numpy.ones_like(out))
         return out, grad
+
+    def _get_state_sharding_spec(self):
+        # Keras reads each variable's current sharding; mid-fit (a model compiling another
+        # step, SRGAN's phase switch) the JAX trainer has purged the values: their layout
+        # (set when placed, see `place_variables`) says the same.
+        if not any(v._value is None for v in _state_variables(self)):
+            return super()._get_state_sharding_spec()
+        optimizer = getattr(self, "optimizer", None)
+        return tuple(
+            [_sharding_of(v) for v in group]
+            for group in (self.trainable_variables, self.non_trainable_variables,
+                          optimizer.variables if optimizer is not None else [],
+                          self.metrics_variables))
+
+    # A step compiled for other variable placements would not fit the new ones: recompile.
+    def make_train_function(self, force=False):
+        return super().make_train_function(force=place_variables(self) > 0 or force)
+
+    def make_test_function(self, force=False):
+        return super().make_test_function(force=place_variables(self) > 0 or force)
 
     def _run_stateless(self, groups, state, step_fn, data):
         mapping = []

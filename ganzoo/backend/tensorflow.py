@@ -5,6 +5,65 @@ import tensorflow as tf
 from ganzoo.backend.common import split_aux
 
 
+def _replica():
+    """`(replica id, number of replicas)` in a `tf.distribute` replica context, else `(0, 1)`."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return 0, 1
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def num_replicas():
+    """How many replicas run the step (1 outside a multi-replica `tf.distribute` context)."""
+    return _replica()[1]
+
+
+def replica_draw(draw, batch_size):
+    """This replica's share of `draw(global batch)`: noise that differs per replica.
+
+    Every replica holds the same SeedGenerator state, so a plain `draw(batch_size)` gives
+    every replica the same noise. Each one instead draws the noise of the whole global
+    batch (`batch_size` times the replicas; the seed advances the same on all of them) and
+    keeps its own slice: replica `r` gets rows `r * batch_size ...`, the rows one device
+    would use for those samples, so N replicas draw what one device draws.
+    """
+    rid, n = _replica()
+    if n == 1:
+        return draw(batch_size)
+    full = draw(batch_size * n)
+    return full[rid * batch_size:(rid + 1) * batch_size]
+
+
+def gather_replicas(x):
+    """`x` of every replica, concatenated along the batch axis in replica order."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return x
+    # A SUM all-reduce of `x` placed at this replica's rows of zeros: `all_gather` first
+    # exchanges the shapes in an extra collective, which a replica may issue in another
+    # order than its peers (TensorFlow then aborts on a collective shape mismatch).
+    rid, n = ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+    b = tf.shape(x)[0]
+    pad = [[rid * b, (n - 1 - rid) * b]] + [[0, 0]] * (len(x.shape) - 1)
+    return ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.pad(x, pad))
+
+
+def replica_part(x, batch_size):
+    """This replica's `batch_size` rows of a gathered `x` (the inverse of `gather_replicas`)."""
+    rid, n = _replica()
+    if n == 1:
+        return x
+    return x[rid * batch_size:(rid + 1) * batch_size]
+
+
+def _gradient_scale():
+    # Each replica's loss is the mean over its share of the batch, and Keras' optimizer
+    # all-reduces the gradients with a SUM: dividing by the replicas makes that sum the
+    # gradient of the global batch's mean (what Keras' own losses do,
+    # `keras.losses.loss.scale_loss_for_distribution`).
+    return 1.0 / _replica()[1]
+
+
 def sync_state(model):
     """Variables are updated in place on TensorFlow: nothing to do."""
 
@@ -27,6 +86,8 @@ class Trainer(keras.Model):
             loss, aux = split_aux(loss_fn())
             # LossScaleOptimizer: scale here, `apply` unscales (mixed_float16).
             scaled = optimizer.scale_loss(loss) if optimizer is not None else loss
+            if _replica()[1] > 1:
+                scaled = scaled * _gradient_scale()
         grads = tape.gradient(scaled, variables)
         grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
         return loss, aux, grads
@@ -38,6 +99,8 @@ class Trainer(keras.Model):
             out = fn()
 
         def pullback(cotangents):
+            if _replica()[1] > 1:  # the variables' gradients are summed over replicas
+                cotangents = tf.nest.map_structure(lambda c: c * _gradient_scale(), cotangents)
             grads = tape.gradient(out, variables, output_gradients=cotangents)
             return [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
 

@@ -8,6 +8,7 @@ from keras import layers, ops
 
 from ganzoo import arguments, validation
 from ganzoo.backend import sync_state
+from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import GAN
 from ganzoo.guards import BatchChecks
 from ganzoo.layers import conv_init, normalization
@@ -184,8 +185,9 @@ class ConditionalGAN(GAN):
         return self.generator([z, _label_vector(labels)], training=training)
 
     def sample_labels(self, batch_size):
-        return keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator,
-                                    dtype="int32")
+        # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
+        return replica_draw(lambda n: keras.random.randint(
+            (n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"), batch_size)
 
     def adversarial_step(self, data):
         real, labels = unpack_labeled(data)

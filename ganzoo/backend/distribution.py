@@ -1,0 +1,146 @@
+"""Multi-device training on Keras' own engines: `keras.distribution` (JAX), `tf.distribute`.
+
+ganzoo adds no distribution engine of its own. This module holds the little that a GAN
+needs on top of them:
+
+- `data_parallel(num_devices, batch_size=...)`: the scope to build, compile and fit a
+  model in, on JAX (`keras.distribution.DataParallel`) and TensorFlow
+  (`tf.distribute.MirroredStrategy`), with clear errors for more devices than exist or a
+  global batch that does not split evenly.
+- `replica_draw(draw, batch_size)`, `gather_replicas(x)`, `replica_part(x, batch_size)`:
+  what a model's step uses so that a TensorFlow replica, which runs the step on its own
+  share of the batch, draws its own share of the global noise (without them every replica
+  draws the same noise) and an image pool sees the whole batch. On JAX, where the step is
+  one global program split by the compiler, and on one device, they are the identity.
+
+BatchNorm: on JAX the data-parallel step is one global program, so batch statistics are
+those of the global batch (one device's result). Under `tf.distribute`, Keras' BatchNorm
+normalizes each replica's share with its own statistics (`synchronized=False`, Keras'
+default), so models with BatchNorm differ from a one-device run (docs/distribution.md).
+
+Example:
+```python
+import ganzoo
+from ganzoo.backend.distribution import data_parallel
+
+with data_parallel(2, batch_size=64):
+    gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
+    gan.fit(x, batch_size=64, epochs=5)
+```
+"""
+import contextlib
+
+import keras
+
+_BACKEND = keras.config.backend()
+
+if _BACKEND == "tensorflow":
+    from ganzoo.backend.tensorflow import gather_replicas, num_replicas, replica_draw, replica_part
+else:  # one global program on JAX; no distribution on torch
+    def num_replicas():
+        """How many replicas run the step: always 1 outside TensorFlow's replica context."""
+        return 1
+
+    def replica_draw(draw, batch_size):
+        """`draw(batch_size)`: the step is one global program here."""
+        return draw(batch_size)
+
+    def gather_replicas(x):
+        """`x`: the step sees the global batch here."""
+        return x
+
+    def replica_part(x, batch_size):
+        """`x`: the step sees the global batch here."""
+        return x
+
+
+def available_devices():
+    """The devices a data-parallel run can use on this backend, as Keras/TF name them.
+
+    Accelerators when there are any, else the CPU devices (JAX: one per
+    `--xla_force_host_platform_device_count`; TensorFlow: one per logical CPU device).
+
+    Example:
+    ```python
+    available_devices()  # ['cpu:0', 'cpu:1'] with XLA_FLAGS=--xla_force_host_platform_device_count=2
+    ```
+    """
+    if _BACKEND == "jax":
+        return keras.distribution.list_devices()
+    if _BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        for kind in ("GPU", "TPU"):
+            found = tf.config.list_logical_devices(kind)
+            if found:
+                return [d.name for d in found]
+        return [d.name for d in tf.config.list_logical_devices("CPU")]
+    return []
+
+
+def _check_devices(num_devices, batch_size):
+    if _BACKEND == "torch":
+        raise ValueError(
+            "Multi-device training on the torch backend needs Keras' torch distribution, which "
+            "released Keras (3.15) does not have. Use KERAS_BACKEND=jax (keras.distribution) or "
+            f"tensorflow (tf.distribute), or one device. Received: devices={num_devices!r}"
+        )
+    if isinstance(num_devices, bool) or not isinstance(num_devices, int) or num_devices < 1:
+        raise ValueError(f"`devices` must be a positive int. Received: devices={num_devices!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size % num_devices):
+        raise ValueError(
+            f"The global batch is split evenly across the devices: `batch_size` must be a multiple "
+            f"of `devices` ({num_devices}). Received: batch_size={batch_size!r}"
+        )
+    devices = available_devices()
+    if num_devices > len(devices):
+        hint = ("XLA_FLAGS=--xla_force_host_platform_device_count=N before JAX starts"
+                if _BACKEND == "jax" else
+                "tf.config.set_logical_device_configuration before TensorFlow starts")
+        raise ValueError(
+            f"`devices` asks for more devices than {_BACKEND} has: {len(devices)} available "
+            f"({', '.join(map(str, devices))}). On a CPU, split it into virtual devices with {hint}. "
+            f"Received: devices={num_devices}"
+        )
+    return devices[:num_devices]
+
+
+def data_parallel(num_devices, *, batch_size=None):
+    """A scope in which a model built, compiled and fit trains data-parallel on `num_devices`.
+
+    JAX: `keras.distribution.DataParallel` over the first `num_devices` devices (variables
+    replicated, the global batch split along its first axis; variables made before the
+    scope are placed on the devices when `fit` starts). TensorFlow:
+    `tf.distribute.MirroredStrategy` over the first `num_devices` devices (the model must be
+    built and compiled inside the scope). The batch given to `fit` is the global batch;
+    every device gets `batch_size / num_devices` of it. With `num_devices=1` the scope
+    changes nothing.
+
+    Args:
+        num_devices: int. How many devices to train on.
+        batch_size: int. The global batch size, checked to split evenly. Defaults to `None`
+            (not checked here; JAX then fails at the first uneven batch).
+
+    Returns:
+        A context manager.
+
+    Raises:
+        ValueError: on torch (no distribution in released Keras), for more devices than the
+            backend has, or a batch that is not a multiple of `num_devices`.
+
+    Example:
+    ```python
+    with data_parallel(2, batch_size=64):
+        gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
+        gan.fit(x, batch_size=64, epochs=5)
+    ```
+    """
+    devices = _check_devices(num_devices, batch_size)
+    if num_devices == 1:
+        return contextlib.nullcontext()
+    if _BACKEND == "jax":
+        return keras.distribution.DataParallel(devices=devices).scope()
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(devices=devices).scope()
+

@@ -1,0 +1,283 @@
+"""Child process of tests/test_distribution.py: train registered models on N devices.
+
+The device count must be fixed before JAX or TensorFlow starts, hence a process per setting:
+
+python tests/distribution_script.py equivalence --devices N --models a,b [--layout data|model]
+    For each model: a few fit steps on one device with global batch B, then the same steps
+    from the same initial state under the N-device layout; prints one JSON line per model
+    with the largest relative difference of any state variable (`max_rel`).
+python tests/distribution_script.py train --devices N --model M --out F.npz
+        [--backup DIR] [--epochs E] [--crash-after K] [--save F.keras] [--processes P --process-id I --port Q]
+    Fit M on N devices (JAX DataParallel / TF MirroredStrategy; N=1: no distribution) and
+    write every state variable to F.npz. With --backup, under ganzoo.resume.BackupAndRestore
+    (resuming from DIR when it holds a backup); --crash-after K stops after K batches.
+    With --processes, this is process I of P jax processes joined through 127.0.0.1:Q.
+
+JAX: XLA_FLAGS gets --xla_force_host_platform_device_count=N appended (the caller's flags,
+e.g. tests/conftest.py's, are kept). TensorFlow: the CPU is split into N logical devices.
+"""
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+STEPS = int(os.environ.get("GANZOO_DIST_STEPS", 3))  # fit steps compared
+BATCH = 4  # global batch: splits over 1, 2 and 4 devices
+# Differences are relative to a variable's largest magnitude, or to this when it is
+# smaller (tests/test_distribution.py says why).
+SCALE_FLOOR = 1e-2
+# Adam's epsilon in the equivalence runs (the papers' 1e-7/1e-8 otherwise): with a tiny
+# epsilon Adam's first updates are +-lr for any gradient, however close to 0, so float32
+# rounding of a near-zero gradient (a different summation order on N devices) flips whole
+# updates, and three steps amplify it (measured: cyclegan's test model, a generator
+# momentum 10 % apart after 3 steps, 2e-5 after 1). The check is about distribution, not
+# about that chaos.
+EPSILON = 1e-3
+
+
+def _parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["equivalence", "train", "noise"])
+    p.add_argument("--build-outside", action="store_true")
+    p.add_argument("--config", default="{}", help="JSON builder arguments over the test config")
+    p.add_argument("--devices", type=int, default=1)
+    p.add_argument("--models", default="")
+    p.add_argument("--model", default="")
+    p.add_argument("--layout", choices=["data", "model"], default="data")
+    p.add_argument("--out")
+    p.add_argument("--backup")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--crash-after", type=int, default=0)
+    p.add_argument("--save")
+    p.add_argument("--processes", type=int, default=1)
+    p.add_argument("--process-id", type=int, default=0)
+    p.add_argument("--port", type=int, default=0)
+    return p.parse_args()
+
+
+ARGS = _parse()
+BACKEND = os.environ.get("KERAS_BACKEND", "jax")
+# Devices per process; with several jax processes each contributes its own.
+LOCAL_DEVICES = max(ARGS.devices // ARGS.processes, 1)
+if BACKEND == "jax":
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                               f" --xla_force_host_platform_device_count={LOCAL_DEVICES}").strip()
+    if ARGS.processes > 1:
+        import jax
+
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        import keras
+
+        keras.distribution.initialize(f"127.0.0.1:{ARGS.port}", ARGS.processes, ARGS.process_id)
+elif BACKEND == "tensorflow":
+    import tensorflow as tf
+
+    (cpu,) = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * ARGS.devices)
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+
+import keras  # noqa: E402
+keras.config.disable_traceback_filtering()
+import numpy as np  # noqa: E402
+
+import ganzoo  # noqa: E402
+from ganzoo.backend.distribution import data_parallel  # noqa: E402
+from ganzoo.registry import get_test_config  # noqa: E402
+from ganzoo.resume import BackupAndRestore  # noqa: E402
+from tests.harness import state_arrays  # noqa: E402
+
+
+def fresh():
+    """Layer-name counters reset (outside any strategy scope: TensorFlow resets its graph)."""
+    keras.backend.clear_session(free_memory=False)
+
+
+def build(name, epsilon=None):
+    """`name` in its test configuration; with `epsilon`, each default optimizer with that epsilon.
+
+    After fresh(): the same layer names (hence variable paths) and initial weights every time.
+    """
+    keras.utils.set_random_seed(0)
+    model = ganzoo.get(name, **{**get_test_config(name), **json.loads(ARGS.config)})
+    if epsilon is not None:
+        optimizers = {}
+        for opt_name in model.optimizer_networks:
+            config = getattr(model, opt_name).get_config()
+            if "epsilon" in config:
+                config["epsilon"] = epsilon
+            optimizers[opt_name] = type(getattr(model, opt_name)).from_config(config)
+        model.compile(**optimizers)
+    return model
+
+
+def example_data(model, n):
+    data = model.example_data(n, seed=1)
+    return data
+
+
+def fit(model, data, **kwargs):
+    history = model.fit(data, batch_size=BATCH, epochs=kwargs.pop("epochs", 1), shuffle=False,
+                        verbose=0, **kwargs)
+    return {k: float(v[-1]) for k, v in history.history.items()}
+
+
+def training_state(model):
+    # Metric variables hold per-replica partial sums under tf.distribute (read back summed):
+    # the losses they give are compared through the logs instead.
+    return {k: v for k, v in state_arrays(model).items() if not k.startswith("metrics:")}
+
+
+def model_parallel_scope(name):
+    """ModelParallel: batch on one mesh axis, the generator's kernels split on the other."""
+    devices = keras.distribution.list_devices()
+    mesh = keras.distribution.DeviceMesh((1, len(devices)), ("batch", "model"), devices)
+    layout_map = keras.distribution.LayoutMap(mesh)
+    fresh()
+    probe = build(name)
+    split = 0
+    for net in [n for n in probe.network_names if n.startswith("generator")]:
+        for v in getattr(probe, net).trainable_variables:
+            # The output features of a Dense/Conv kernel, where they divide evenly.
+            if len(v.shape) >= 2 and v.shape[-1] % len(devices) == 0:
+                layout_map[f"^{v.path}$"] = (None,) * (len(v.shape) - 1) + ("model",)
+                split += 1
+    assert split, f"no generator kernel of {name} splits over {len(devices)} devices"
+    return keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch").scope()
+
+
+def distributed_scope(name):
+    if ARGS.layout == "model":
+        return model_parallel_scope(name)
+    return data_parallel(ARGS.devices, batch_size=BATCH)
+
+
+DETAIL = {}
+
+
+def max_rel(expected, got):
+    """The largest difference of a float variable relative to its largest magnitude (at least SCALE_FLOOR), and where.
+
+    Integer state (seeds, counters, step numbers) must be equal: a difference is `inf`.
+    """
+    worst, where = 0.0, None
+    for key, ref in expected.items():
+        if ref.dtype.kind not in "fc":
+            if not np.array_equal(ref, got[key]):
+                worst, where = float("inf"), key
+            continue
+        scale = max(float(np.max(np.abs(ref))), SCALE_FLOOR)
+        rel = float(np.max(np.abs(got[key].astype("float64") - ref))) / scale if ref.size else 0.0
+        if rel > worst:
+            worst, where = rel, key
+            DETAIL[key] = (float(np.max(np.abs(ref))), float(np.max(np.abs(got[key].astype("float64") - ref))),
+                           float(np.mean(np.abs(ref))))
+    return worst, where
+
+
+def equivalence():
+    for name in ARGS.models.split(","):
+        fresh()
+        model = build(name, EPSILON)
+        data = example_data(model, STEPS * BATCH)
+        start = training_state(model)
+        logs = fit(model, data)
+        expected = training_state(model)
+        scope = distributed_scope(name)
+        fresh()
+        if ARGS.build_outside:  # built and compiled before the scope, fit inside it
+            model = build(name, EPSILON)
+        with scope:
+            if not ARGS.build_outside:
+                model = build(name, EPSILON)
+            initial, _ = max_rel(start, training_state(model))
+            got_logs = fit(model, data)
+        got = training_state(model)
+        moved = max_rel({k: v for k, v in start.items() if v.dtype.kind == "f"}, expected)[0]
+        worst, where = max_rel(expected, got)
+        # The logged losses: means over the global batch, as one device logs them.
+        loss_rel = max(abs(got_logs[k] - v) / max(abs(v), 1e-3) for k, v in logs.items())
+        print(json.dumps({"model": name, "max_rel": worst, "where": where, "initial_rel": initial,
+                          "loss_rel": loss_rel, "detail": DETAIL.get(where), "logs": logs, "got_logs": got_logs,
+                          "moved_rel": moved, "devices": ARGS.devices, "layout": ARGS.layout}),
+              flush=True)
+
+
+class StopAfter(keras.callbacks.Callback):
+    def __init__(self, n):
+        super().__init__()
+        self.n, self.seen = n, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += 1
+        if self.seen == self.n:
+            raise KeyboardInterrupt("simulated crash")
+
+
+def process_share(data):
+    """This process' rows of every global batch: what it feeds `fit` in a multi-process run."""
+    per = BATCH // ARGS.processes
+    batches = data.reshape((-1, BATCH) + data.shape[1:])
+    mine = batches[:, ARGS.process_id * per:(ARGS.process_id + 1) * per]
+    return mine.reshape((-1,) + data.shape[1:])
+
+
+def train():
+    global BATCH
+    if ARGS.processes == 1:
+        scope = data_parallel(ARGS.devices, batch_size=BATCH)
+    else:  # every device of every process; each process feeds its own rows of the batch
+        distribution = keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+        distribution.auto_shard_dataset = False
+        scope = distribution.scope()
+    with scope:
+        model = build(ARGS.model, EPSILON)
+        data = example_data(model, 4 * BATCH)
+        if ARGS.processes > 1:
+            assert isinstance(data, np.ndarray), "multi-process run: one-array models only"
+            data = process_share(data)
+            BATCH //= ARGS.processes
+        callbacks = []
+        if ARGS.backup:
+            callbacks.append(BackupAndRestore(ARGS.backup, save_freq=1))
+        if ARGS.crash_after:
+            callbacks.append(StopAfter(ARGS.crash_after))
+        try:
+            fit(model, data, epochs=ARGS.epochs, callbacks=callbacks)
+        except KeyboardInterrupt:
+            print(json.dumps({"crashed": True}), flush=True)
+            return
+        if ARGS.save:
+            model.save(ARGS.save)
+    if ARGS.process_id == 0:
+        arrays = state_arrays(model)
+        tmp = ARGS.out + ".tmp.npz"
+        np.savez(tmp, **arrays)
+        os.replace(tmp, ARGS.out)
+    print(json.dumps({"done": True, "devices": len(keras.distribution.list_devices())
+                      if BACKEND == "jax" else ARGS.devices}), flush=True)
+
+
+def noise():
+    """TensorFlow: the noise each replica draws in a step, and one device's draw of the whole batch."""
+    import tensorflow as tf
+
+    per_device = BATCH // ARGS.devices
+    strategy = tf.distribute.MirroredStrategy(
+        devices=[d.name for d in tf.config.list_logical_devices("CPU")])
+    with strategy.scope():
+        model = build("gan")
+    start = keras.ops.convert_to_numpy(model.seed_generator.state)
+    per_replica = strategy.run(tf.function(lambda: model.sample_noise(per_device)))
+    per_replica = [keras.ops.convert_to_numpy(v) for v in strategy.experimental_local_results(per_replica)]
+    model.seed_generator.state.assign(start)
+    one_device = keras.ops.convert_to_numpy(model.sample_noise(BATCH))
+    print(json.dumps({"per_replica": [v.tolist() for v in per_replica],
+                      "one_device": one_device.tolist()}), flush=True)
+
+
+if __name__ == "__main__":
+    {"equivalence": equivalence, "train": train, "noise": noise}[ARGS.mode]()
