@@ -15,7 +15,9 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 # The modules `AdversarialModel.fit` and `train_step` run through: they import what they
 # use at the top, so the order of imports never decides whether training works.
 TRAINING_PATH = ("ganzoo.gan", "ganzoo.guards", "ganzoo.resume", "ganzoo.training", "ganzoo.validation",
-                 "ganzoo.losses", "ganzoo.layers")
+                 "ganzoo.losses", "ganzoo.layers", "ganzoo.models.cgan", "ganzoo.models.cyclegan",
+                 "ganzoo.models.dcgan", "ganzoo.models.pix2pix", "ganzoo.models.srgan",
+                 "ganzoo.models.translation", "ganzoo.models.vanilla", "ganzoo.models.wgan_gp")
 
 
 def modules():

@@ -9,7 +9,7 @@ from keras import layers, ops
 from ganzoo import arguments, validation
 from ganzoo.backend import sync_state
 from ganzoo.backend.distribution import replica_draw
-from ganzoo.gan import GAN
+from ganzoo.gan import GAN, checked_images
 from ganzoo.guards import BatchChecks
 from ganzoo.layers import conv_init, normalization
 from ganzoo.models._registry import register
@@ -159,8 +159,6 @@ class ConditionalGAN(GAN):
 
     @classmethod
     def shapes_from_batch(cls, batch):
-        from ganzoo.gan import checked_images
-
         images, _ = unpack_labeled(batch)
         return {"image_shape": checked_images(images, "x")}
 

@@ -21,11 +21,11 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo import arguments
+from ganzoo import arguments, validation
 from ganzoo import losses as losses_lib
 from ganzoo.arguments import is_int
 from ganzoo.backend import sync_state
-from ganzoo.gan import AdversarialModel
+from ganzoo.gan import AdversarialModel, checked_images
 from ganzoo.inference import generator_scale, receptive_radius, upscale_with  # noqa: F401  (re-exported)
 from ganzoo.layers import SubPixelUpsampling
 from ganzoo.models._registry import register
@@ -190,8 +190,6 @@ class SRGAN(AdversarialModel):
 
     @classmethod
     def shapes_from_batch(cls, batch):
-        from ganzoo.gan import checked_images
-
         lr, hr = _unpack_pair(batch)
         lr_shape, hr_shape = checked_images(lr, "lr"), checked_images(hr, "hr")
         return {"lr_size": lr_shape[0], "channels": hr_shape[-1]}
@@ -265,8 +263,6 @@ class SRGAN(AdversarialModel):
 
     def validate_batch(self, batch):
         """Check a numpy `(lr, hr)` batch before `fit` trains: shapes, dtype, range, pairing."""
-        from ganzoo import validation
-
         lr, hr = _unpack_pair(batch)
         validation.check_samples(hr, self.hr_shape, name="hr")
         validation.check_samples(lr, self.lr_shape, name="lr")

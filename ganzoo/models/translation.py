@@ -2,9 +2,9 @@
 import numpy as np
 from keras import ops
 
-from ganzoo import arguments
+from ganzoo import arguments, validation
 from ganzoo.backend import sync_state
-from ganzoo.gan import AdversarialModel
+from ganzoo.gan import AdversarialModel, checked_images
 from ganzoo.guards import BatchChecks
 from ganzoo.layers import check_norm
 
@@ -51,8 +51,6 @@ class ImageTranslationModel(AdversarialModel):
 
     @classmethod
     def shapes_from_batch(cls, batch):
-        from ganzoo.gan import checked_images
-
         a, b = cls.split_pair(batch)
         shape_a, shape_b = checked_images(a, "A"), checked_images(b, "B")
         return {"image_shape": shape_a, "channels_b": shape_b[-1]}
@@ -104,8 +102,6 @@ class ImageTranslationModel(AdversarialModel):
 
     def validate_batch(self, batch):
         """Check a numpy `(A, B)` batch before `fit` trains: shapes, dtype, range, pairing."""
-        from ganzoo import validation
-
         a, b = self.unpack_pair(batch)
         validation.check_samples(a, self.image_shape_a, name="A")
         validation.check_samples(b, self.image_shape_b, name="B")
