@@ -56,7 +56,8 @@ def load_for_training(kind, dataset=None, *, image_size=None, batch_size=64, ste
             or a folder; which ones fit depends on `kind`. Defaults to the kind's
             default (`DEFAULT_DATASETS`).
         image_size: int. Image side (the HR crop for `"super_resolution"`). Defaults to
-            the dataset's own (digits: 16; photo pairs: 32; HR crops: 96; folders: 256).
+            the dataset's own (digits: 16; mnist: 32, padded; photo pairs: 32; HR crops: 96;
+            folders: 256).
         batch_size: int. Batch size of tf.data pipelines and crop datasets. Defaults to 64.
         steps_per_epoch: int. Batches per epoch of random-crop datasets. Defaults to 100
             there; unused by the others.
@@ -89,8 +90,8 @@ def _load_samples(name, labels, image_size, batch_size, seed, data_dir):
     if name in ("ring", "grid"):
         data = loading.load(name, seed=seed, labels=labels)
         return data, {"data_shape": (2,)}
-    if image_size is None and name == "digits":
-        image_size = 16
+    if image_size is None:  # embedded images: a power of two for the conv models
+        image_size = {"digits": 16, "mnist": 32}.get(name)
     if name in loading.list_datasets():
         data = loading.load(name, image_size=image_size, seed=seed, labels=labels)
         x = data[0] if labels else data
