@@ -10,7 +10,6 @@ import keras
 from keras import layers, ops
 
 from ganzoo import arguments
-from ganzoo.backend.distribution import gather_replicas, replica_part
 
 NORMS = ("batch", "instance")
 
@@ -227,11 +226,7 @@ class ImagePool(layers.Layer):
         """
         if self.pool_size == 0:
             return images
-        # Under tf.distribute a replica holds only its share of the batch: the pool works on
-        # the whole gathered batch, identically on every replica (same seed, same buffer),
-        # and each replica keeps its own rows, as one device would give them.
-        local_batch = ops.shape(images)[0]
-        images = gather_replicas(ops.cast(images, self.buffer.dtype))
+        images = ops.cast(images, self.buffer.dtype)
         batch = ops.shape(images)[0]
         count = ops.convert_to_tensor(self.count)
         slot = count + ops.arange(batch, dtype="int32")
@@ -247,7 +242,7 @@ class ImagePool(layers.Layer):
         where_to = ops.where(filling, slot, ops.where(swap, pick, spare))
         self.buffer.assign(ops.scatter_update(buffer, ops.expand_dims(where_to, -1), images))
         self.count.assign(ops.minimum(count + ops.cast(batch, "int32"), self.pool_size))
-        return replica_part(out, local_batch)
+        return out
 
     def call(self, images, seed_generator):
         return self.query(images, seed_generator)

@@ -7,11 +7,10 @@ needs on top of them:
   model in, on JAX (`keras.distribution.DataParallel`) and TensorFlow
   (`tf.distribute.MirroredStrategy`), with clear errors for more devices than exist or a
   global batch that does not split evenly.
-- `replica_draw(draw, batch_size)`, `gather_replicas(x)`, `replica_part(x, batch_size)`:
-  what a model's step uses so that a TensorFlow replica, which runs the step on its own
-  share of the batch, draws its own share of the global noise (without them every replica
-  draws the same noise) and an image pool sees the whole batch. On JAX, where the step is
-  one global program split by the compiler, and on one device, they are the identity.
+- `replica_draw(draw, batch_size)`: what a model's step uses so that a TensorFlow replica,
+  which runs the step on its own share of the batch, draws its own rows of the global
+  batch's noise (without it every replica draws the same noise). On JAX, where the step is
+  one global program split by the compiler, and on one device, it is a plain draw.
 
 BatchNorm: on JAX the data-parallel step is one global program, so batch statistics are
 those of the global batch (one device's result). Under `tf.distribute`, Keras' BatchNorm
@@ -35,7 +34,7 @@ import keras
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import gather_replicas, num_replicas, replica_draw, replica_part
+    from ganzoo.backend.tensorflow import num_replicas, replica_draw
 else:  # one global program on JAX; no distribution on torch
     def num_replicas():
         """How many replicas run the step: always 1 outside TensorFlow's replica context."""
@@ -44,14 +43,6 @@ else:  # one global program on JAX; no distribution on torch
     def replica_draw(draw, batch_size):
         """`draw(batch_size)`: the step is one global program here."""
         return draw(batch_size)
-
-    def gather_replicas(x):
-        """`x`: the step sees the global batch here."""
-        return x
-
-    def replica_part(x, batch_size):
-        """`x`: the step sees the global batch here."""
-        return x
 
 
 def available_devices():

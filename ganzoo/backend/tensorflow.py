@@ -34,28 +34,6 @@ def replica_draw(draw, batch_size):
     return full[rid * batch_size:(rid + 1) * batch_size]
 
 
-def gather_replicas(x):
-    """`x` of every replica, concatenated along the batch axis in replica order."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        return x
-    # A SUM all-reduce of `x` placed at this replica's rows of zeros: `all_gather` first
-    # exchanges the shapes in an extra collective, which a replica may issue in another
-    # order than its peers (TensorFlow then aborts on a collective shape mismatch).
-    rid, n = ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
-    b = tf.shape(x)[0]
-    pad = [[rid * b, (n - 1 - rid) * b]] + [[0, 0]] * (len(x.shape) - 1)
-    return ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.pad(x, pad))
-
-
-def replica_part(x, batch_size):
-    """This replica's `batch_size` rows of a gathered `x` (the inverse of `gather_replicas`)."""
-    rid, n = _replica()
-    if n == 1:
-        return x
-    return x[rid * batch_size:(rid + 1) * batch_size]
-
-
 def _gradient_scale():
     # Each replica's loss is the mean over its share of the batch, and Keras' optimizer
     # all-reduces the gradients with a SUM: dividing by the replicas makes that sum the
