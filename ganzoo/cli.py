@@ -499,18 +499,11 @@ def cmd_sample(args):
     return 0
 
 
-def _check_model_file(path):
-    """Load `path` as ganzoo.load_model does: a damaged file is one ValueError line."""
-    import ganzoo.saving
-
-    ganzoo.saving.load_model(path, require_ganzoo=False, compile=False)
-
-
 def cmd_translate(args):
     from ganzoo.inference import translate_folder
 
-    _check_model_file(args.model)
-
+    # The input images are checked first, then the model file (ganzoo.load_model: a damaged
+    # file is one line), before any image is translated.
     written = translate_folder(args.model, args.input, args.out, args.direction, args.batch_size)
     print(f"ganzoo: wrote {len(written)} translated images to {args.out}")
     return 0
@@ -519,8 +512,7 @@ def cmd_translate(args):
 def cmd_upscale(args):
     from ganzoo.inference import upscale_folder
 
-    _check_model_file(args.model)
-
+    # The input images are checked first, then the model file (one line if damaged).
     paths = upscale_folder(args.model, args.input, args.out, tile=args.tile or None, overlap=args.overlap)
     print(f"ganzoo: wrote {len(paths)} upscaled images to {args.out}")
     return 0

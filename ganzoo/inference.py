@@ -5,7 +5,7 @@ import os
 import numpy as np
 from keras import layers
 
-from ganzoo import arguments
+from ganzoo import arguments, saving
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
 from ganzoo.layers import SubPixelUpsampling
 
@@ -64,11 +64,11 @@ def _num_classes(generator):
 
 def load_upscaler(model_path):
     """Load a saved SRGAN (`.keras`) or a generator saved alone; return `(generator, scale)`."""
-    import keras
 
     if not os.path.isfile(model_path):
         raise ValueError(f"`model_path` must be a saved .keras file. Received: model_path={model_path!r}")
-    model = keras.saving.load_model(model_path, compile=False)
+    # ganzoo.load_model: a missing or damaged file is one ValueError naming it.
+    model = saving.load_model(model_path, compile=False, require_ganzoo=False)
     generator = getattr(model, "generator", model)  # a whole SRGAN, or its generator alone
     scale = generator_scale(generator)
     if scale < 2:
@@ -208,7 +208,6 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
     ganzoo.inference.translate_folder("cyclegan.keras", "photos/", "out/", "b_to_a")
     ```
     """
-    import keras
     from PIL import Image
 
     batch_size = arguments.positive_int("batch_size", batch_size)
@@ -218,7 +217,10 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
     if not files:
         raise ValueError(f"`input_dir` holds no images ({', '.join(TRANSLATE_EXTENSIONS)}). Received: input_dir={input_dir!r}")
     check_image_files(input_dir, files)  # before the model loads
-    model = keras.saving.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
+    if isinstance(model_path, (str, os.PathLike)):
+        model = saving.load_model(model_path, compile=False, require_ganzoo=False)
+    else:
+        model = model_path
     if not hasattr(model, "translate"):
         raise ValueError(
             f"The model has no translate() (it is a {type(model).__name__}); use a pix2pix or cyclegan "

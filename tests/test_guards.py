@@ -10,15 +10,19 @@ from ganzoo.resume import BackupAndRestore
 
 
 class _Poison(keras.callbacks.Callback):
-    """After batch `after` (1-based), set one weight of `network` to NaN."""
+    """After batch `after` (1-based), before the next batch trains, set one weight of `network` to NaN.
+
+    Done when the next batch begins, so that every callback (backups run last) has seen
+    batch `after` whole and good, as when a step itself goes wrong.
+    """
 
     def __init__(self, network, after):
         super().__init__()
         self.network, self.after, self.seen = network, after, 0
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_begin(self, batch, logs=None):
         self.seen += 1
-        if self.seen == self.after:
+        if self.seen == self.after + 1:
             v = getattr(self.model, self.network).trainable_variables[0]  # self.model syncs JAX state
             value = np.array(keras.ops.convert_to_numpy(v))
             value.flat[0] = np.nan

@@ -82,6 +82,13 @@ class WGANGP(GAN):
         self.gp_weight = float(gp_weight)
         self.split_batch = split_batch
 
+    @classmethod
+    def shapes_from_batch(cls, batch):
+        # One shape argument: an image batch builds the DCGAN architecture, a vector one the MLP.
+        shapes = super().shapes_from_batch(batch)
+        shape = shapes["image_shape"]
+        return {"image_shape": shape} if len(shape) == 3 else {"data_shape": shape}
+
     def default_optimizer(self, name):
         """Adam(1e-4, β1 = 0.5, β2 = 0.9) for critic and generator (the paper's Algorithm 1)."""
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
