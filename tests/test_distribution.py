@@ -66,7 +66,17 @@ def check_equivalent(results, names):
 
 
 # ------------------------------------------------------------------------------ JAX
+# Fast tier: two models that cover noise, labels and BatchNorm statistics (one subprocess,
+# ~25 CPU-s); the slow tier runs every registered model (~110 s on 2 cores, and it grows
+# with each model).
 @jax_only
+def test_jax_data_parallel_on_2_devices_equals_one_device_dcgan_and_cgan():
+    names = ["dcgan", "cgan"]
+    check_equivalent(run_script("equivalence", "--devices", 2, "--models", ",".join(names)), names)
+
+
+@jax_only
+@pytest.mark.slow
 def test_jax_data_parallel_on_2_devices_equals_one_device_for_every_model():
     names = ganzoo.list_models()
     check_equivalent(run_script("equivalence", "--devices", 2, "--models", ",".join(names)), names)
