@@ -49,6 +49,8 @@ CONFIGS = {
                 "--set", "disc_filters=4"],
     "cyclegan": ["--dataset", "digit_domains", "--image-size", "16", "--batch-size", "2", "--set", "filters=4",
                  "--set", "disc_filters=4", "--set", "num_residual_blocks=1"],
+    "wgan_gp": ["--dataset", "digits", "--image-size", "8", "--batch-size", "16", "--set", "filters=4",
+                "--set", "latent_dim=8", "--set", "d_steps=2"],
     "srgan": ["--dataset", "photos", "--image-size", "16", "--batch-size", "2", "--set", "scale=2",
               "--set", "num_blocks=1", "--set", "filters=8", "--set", "d_filters=4", "--set", "dense_units=8",
               "--set", "content_loss=mse", "--set", "warmup_steps=0"],
