@@ -321,12 +321,13 @@ def _finished_run(args, settings):
 
 
 def _write_json_atomic(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    from ganzoo.atomic import write_atomic
+
+    def write(tmp):
+        with open(tmp, "w") as f:
+            json.dump(value, f, indent=1)
+
+    write_atomic(path, write)
 
 
 def _backup_callback(args, settings=None):
@@ -484,17 +485,11 @@ def cmd_sample(args):
     folder = os.path.dirname(out)
     if folder:
         os.makedirs(folder, exist_ok=True)
-    # Written next to its final name, then renamed: a kill never leaves half a PNG.
-    tmp = os.path.join(folder, f".{os.path.basename(out)}.{os.getpid()}.tmp.png")
-    try:
-        if samples.ndim == 2 and samples.shape[1] == 2:
-            plotting.save_scatter(samples, tmp)
-        else:
-            plotting.save_image_grid(samples, tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    # plotting writes beside the final name, then renames: a kill never leaves half a PNG.
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        plotting.save_scatter(samples, out)
+    else:
+        plotting.save_image_grid(samples, out)
     print(f"ganzoo: wrote {args.num_samples} samples to {out}")
     return 0
 

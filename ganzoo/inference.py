@@ -6,6 +6,7 @@ import numpy as np
 from keras import layers
 
 from ganzoo import arguments, saving
+from ganzoo.atomic import write_atomic
 from ganzoo.data.super_resolution import IMAGE_EXTENSIONS
 from ganzoo.layers import SubPixelUpsampling
 
@@ -112,7 +113,8 @@ def upscale_folder(model_path, input_dir, out_dir, *, tile=128, overlap=None):
         sr = upscale_with(generator, x, scale=scale, tile=tile, overlap=overlap)
         u8 = np.clip(np.round((sr + 1.0) * 127.5), 0, 255).astype("uint8")
         path = os.path.join(out_dir, os.path.splitext(name)[0] + ".png")
-        Image.fromarray(u8[..., 0] if channels == 1 else u8).save(path)
+        image_out = Image.fromarray(u8[..., 0] if channels == 1 else u8)
+        write_atomic(path, lambda tmp: image_out.save(tmp, format="PNG"))
         written.append(path)
     return written
 
@@ -241,7 +243,8 @@ def translate_folder(model_path, input_dir, out_dir, direction="a_to_b", batch_s
         y = np.clip((y + 1.0) * 127.5 + 0.5, 0, 255).astype("uint8")
         for name, img in zip(names, y):
             path = os.path.join(out_dir, os.path.splitext(name)[0] + ".png")
-            Image.fromarray(img[..., 0] if img.shape[-1] == 1 else img).save(path)
+            image_out = Image.fromarray(img[..., 0] if img.shape[-1] == 1 else img)
+            write_atomic(path, lambda tmp: image_out.save(tmp, format="PNG"))
             written.append(path)
     return written
 

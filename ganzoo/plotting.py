@@ -4,6 +4,8 @@ import os
 
 import numpy as np
 
+from ganzoo.atomic import write_atomic
+
 
 def _pyplot():
     import matplotlib
@@ -41,7 +43,7 @@ def image_grid(images, ncols=None, pad=1):
 
 
 def save_image_grid(images, path, ncols=None, title=None):
-    """Write a PNG grid of images in [-1, 1] to `path` (folders are created)."""
+    """Write a PNG grid of images in [-1, 1] to `path` (folders are created), whole or not at all."""
     plt = _pyplot()
     grid = image_grid(images, ncols=ncols)
     folder = os.path.dirname(os.fspath(path))
@@ -56,8 +58,10 @@ def save_image_grid(images, path, ncols=None, title=None):
     ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=9, y=0.995, va="top")
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    finally:
+        plt.close(fig)
     return os.fspath(path)
 
 
@@ -72,14 +76,16 @@ def scatter_image(samples, modes=None, title=None, lim=None):
 
 
 def save_scatter(samples, path, modes=None, title=None, lim=None):
-    """Write a PNG scatter plot of 2-D samples (with the mixture's modes if given)."""
+    """Write a PNG scatter plot of 2-D samples (with the mixture's modes if given), whole or not at all."""
     plt = _pyplot()
     folder = os.path.dirname(os.fspath(path))
     fig = _scatter_figure(plt, samples, modes, title, lim)
     if folder:
         os.makedirs(folder, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    finally:
+        plt.close(fig)
     return os.fspath(path)
 
 

@@ -1,0 +1,44 @@
+"""Every file ganzoo writes is whole or absent: a failure while writing leaves the old file."""
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganzoo import plotting
+from ganzoo.atomic import temporary_path, write_atomic
+
+
+def test_temporary_path_is_hidden_beside_the_file_with_its_extension(tmp_path):
+    tmp = temporary_path(tmp_path / "grid.png")
+    assert os.path.dirname(tmp) == str(tmp_path)
+    assert os.path.basename(tmp).startswith(".grid.png.") and tmp.endswith(".png")
+
+
+def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("old")
+
+    def torn(tmp):
+        with open(tmp, "w") as f:
+            f.write("half")
+        raise KeyboardInterrupt  # the write is interrupted after part of the file
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, torn)
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["a.txt"]
+    write_atomic(path, lambda tmp: open(tmp, "w").write("new"))
+    assert path.read_text() == "new" and os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_sample_grid_and_scatter_are_written_through_a_temporary_file(tmp_path, monkeypatch):
+    seen = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (seen.append((src, dst)), real(src, dst)))
+    grid = plotting.save_image_grid(np.zeros((4, 8, 8, 1)), tmp_path / "g" / "grid.png")
+    scatter = plotting.save_scatter(np.zeros((10, 2)), tmp_path / "s.png")
+    assert [dst for _, dst in seen] == [grid, scatter]
+    assert all(os.path.basename(src).startswith(".") for src, _ in seen)
+    assert Image.open(grid).format == "PNG" and Image.open(scatter).format == "PNG"
+    assert sorted(os.listdir(tmp_path)) == ["g", "s.png"] and os.listdir(tmp_path / "g") == ["grid.png"]
