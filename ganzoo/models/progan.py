@@ -430,7 +430,7 @@ class ProGAN(WGANGP):
         Returns `(batch, r, r, channels)` float32 images, r = 4·2^level, not clipped.
         """
         p = self._parts
-        h = prev = z
+        h = prev = ops.convert_to_tensor(z)
         for k in range(level + 1):
             prev = h
             h = p.g_blocks[k](h, training=training)
@@ -443,6 +443,7 @@ class ProGAN(WGANGP):
     def critic_at(self, x, level, alpha=None, training=False):
         """The critic at resolution level `level` on `(batch, r, r, channels)` images."""
         p = self._parts
+        x = ops.convert_to_tensor(x)
         h = p.from_rgb[level](x)
         for k in range(level, -1, -1):
             h = p.d_blocks[k](h, training=training)
@@ -454,7 +455,7 @@ class ProGAN(WGANGP):
     def reals_at(self, x, level, alpha=None):
         """Real images at level `level`: box-downsampled; while fading, blended with their
         half-resolution version upsampled (the reference code's `process_reals`)."""
-        x = downsample(x, self.resolutions[-1] // self.resolutions[level])
+        x = downsample(ops.convert_to_tensor(x), self.resolutions[-1] // self.resolutions[level])
         if alpha is not None and level > 0:
             low = upsample(downsample(x), 2)
             x = low + (x - low) * ops.cast(alpha, x.dtype)
@@ -469,6 +470,7 @@ class ProGAN(WGANGP):
         gradient from the backend trainer).
         """
         level, alpha = self._phase_args
+        real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
 
         def critic(t):
             return self.critic_at(t, level, alpha, training=True)
