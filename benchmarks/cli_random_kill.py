@@ -51,6 +51,8 @@ CONFIGS = {
                  "--set", "disc_filters=4", "--set", "num_residual_blocks=1"],
     "wgan_gp": ["--dataset", "digits", "--image-size", "8", "--batch-size", "16", "--set", "filters=4",
                 "--set", "latent_dim=8", "--set", "d_steps=2"],
+    "progan": ["--dataset", "digits", "--image-size", "8", "--batch-size", "8", "--set", "filters=4",
+               "--set", "latent_dim=8", "--set", "stable_steps=2", "--set", "fade_steps=3"],  # a kill mid-fade too
     "srgan": ["--dataset", "photos", "--image-size", "16", "--batch-size", "2", "--set", "scale=2",
               "--set", "num_blocks=1", "--set", "filters=8", "--set", "d_filters=4", "--set", "dense_units=8",
               "--set", "content_loss=mse", "--set", "warmup_steps=0"],
