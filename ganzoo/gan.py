@@ -45,6 +45,15 @@ class AdversarialModel(Trainer):
     Args:
         seed: int. Seed of the model-owned `keras.random.SeedGenerator` that draws all
             training noise. Defaults to `None` (taken from Keras' global seed).
+        ema_decay: float in [0, 1) or None. Keep an exponential moving average of the
+            network `ema_network` (the generator): after each of its updates the copy
+            `<ema_network>_ema` (e.g. `model.generator_ema`) moves to
+            `decay · average + (1 − decay) · weights`. Its trainable weights are averaged;
+            its other variables (BatchNorm statistics) are copied from the live network
+            (StyleGAN2-ADA does the same). `generate()` and `export()` then use the average.
+            Defaults to `None` (no average).
+        ema_start: int. Generator updates before averaging starts; until then the average
+            copies the live weights. Defaults to 0.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -59,6 +68,8 @@ class AdversarialModel(Trainer):
     data_kind = "samples"
     #: The paper's batch size; `ganzoo train` uses it when `--batch-size` is not given.
     default_batch_size = 64
+    #: The network a generator EMA (`ema_decay`) averages; the average is `<name>_ema`.
+    ema_network = "generator"
 
     @classmethod
     def schedule_for_epochs(cls, epochs):
@@ -74,9 +85,12 @@ class AdversarialModel(Trainer):
         """
         return {}
 
-    def __init__(self, *, seed=None, **kwargs):
+    def __init__(self, *, seed=None, ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
+        self.ema_decay = arguments.float_in_range("ema_decay", ema_decay, 0.0, 1.0, high_inclusive=False,
+                                                  allow_none=True)
+        self.ema_start = arguments.positive_int("ema_start", ema_start, allow_zero=True)
         # Noise comes from a generator the model owns: its state is a model variable, so
         # it advances under jit on every backend and is saved and restored with the model.
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
@@ -194,6 +208,81 @@ class AdversarialModel(Trainer):
         if self.build_note:
             print_fn(f"{self.name}: {self.build_note}")
 
+    # ------------------------------------------------------------ generator EMA
+    def build_ema(self):
+        """Create `<ema_network>_ema`, the averaged copy of the generator, when `ema_decay` is set.
+
+        A subclass calls it once its networks exist (`GAN.__init__` does); `compile` calls it
+        too. Idempotent. The copy starts equal to the network and is not trainable.
+
+        Example:
+        ```python
+        class MyGAN(AdversarialModel):
+            def __init__(self, generator, discriminator, **kwargs):
+                super().__init__(**kwargs)
+                self.generator, self.discriminator = generator, discriminator
+                self.build_ema()
+        ```
+        """
+        if self.ema_decay is None or self.__dict__.get("_ema_built") or self.is_deferred:
+            return
+        net = getattr(self, self.ema_network)
+        average = keras.models.clone_model(net)
+        average.set_weights(net.get_weights())
+        average.trainable = False
+        setattr(self, self.ema_network + "_ema", average)
+        self.__dict__["_ema_built"] = True
+
+    @property
+    def ema_model(self):
+        """The averaged copy of the generator (`<ema_network>_ema`), or `None` without `ema_decay`."""
+        if self.ema_decay is None:
+            return None
+        return self.__dict__.get("_ema_built") and getattr(self, self.ema_network + "_ema")
+
+    def _ema_optimizer(self):
+        for name, nets in self.optimizer_networks.items():
+            if self.ema_network in nets:
+                return name
+        raise ValueError(f"No optimizer updates `{self.ema_network}`, so it cannot be averaged. "
+                         f"Received: ema_decay={self.ema_decay!r}")
+
+    def update_ema(self):
+        """Move the average one step towards the live generator (called after each of its updates).
+
+        With `n` the generator's update count (its optimizer's `iterations`, this update
+        included), the average becomes `d · average + (1 − d) · weights` with `d = ema_decay`
+        once `n > ema_start`, else a copy of the weights. Non-trainable variables are copied.
+        """
+        optimizer = getattr(self, self._ema_optimizer())
+        updates = ops.cast(optimizer.iterations, "float32")
+        decay = self.ema_decay * ops.cast(ops.greater(updates, float(self.ema_start)), "float32")
+        live = getattr(self, self.ema_network)
+        for w, avg in zip(live.weights, self.ema_model.weights):
+            if w.trainable and "float" in str(w.dtype):
+                new = decay * ops.cast(avg.value, "float32") + (1.0 - decay) * ops.cast(w.value, "float32")
+                avg.assign(ops.cast(new, avg.dtype))
+            else:
+                avg.assign(w.value)
+
+    def sampling_network(self, use_ema=None):
+        """The generator `generate()` and `export()` use: the EMA copy by default when there is one.
+
+        Args:
+            use_ema: bool or None. `True`: the average (an error without `ema_decay`);
+                `False`: the live generator; `None`: the average if the model keeps one.
+                Defaults to None.
+        """
+        arguments.one_of("use_ema", use_ema, (None, True, False))
+        if use_ema is None:
+            use_ema = self.ema_decay is not None
+        if not use_ema:
+            return getattr(self, self.ema_network)
+        if self.ema_model is None:
+            raise ValueError("This model keeps no generator average: build it with `ema_decay=...`. "
+                             "Received: use_ema=True")
+        return self.ema_model
+
     # ------------------------------------------------------------------ trackers
     @property
     def metrics(self):
@@ -254,6 +343,7 @@ class AdversarialModel(Trainer):
         ```
         """
         unknown = sorted(set(optimizers) - set(self.optimizer_networks))
+        self.build_ema()
         if not unknown and self.is_deferred:  # no networks yet: redone when fit builds them
             self.__dict__["_deferred"].compile_kwargs = dict(
                 optimizers, jit_compile=jit_compile, steps_per_execution=steps_per_execution,
@@ -359,6 +449,8 @@ class AdversarialModel(Trainer):
         """
         guards.record_nonfinite(self, optimizer_name, loss, grads)
         self.apply_gradients(getattr(self, optimizer_name), grads, variables)
+        if self.ema_decay is not None and optimizer_name == self._ema_optimizer():
+            self.update_ema()
 
     # ------------------------------------------------------------------------ fit
     #: Check the training data before `fit` starts (`ganzoo.validation`).
@@ -387,7 +479,8 @@ class AdversarialModel(Trainer):
         """
 
     # --------------------------------------------------------------------- export
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, use_ema=None,
+               **kwargs):
         """Export the generator's serving function (what a deployed GAN runs).
 
         A whole GAN has no single forward pass to serve (its `call` is a training
@@ -400,6 +493,9 @@ class AdversarialModel(Trainer):
             format: str. Passed to `keras.Model.export`. Defaults to `"tf_saved_model"`.
             verbose: bool. Passed to `keras.Model.export`. Defaults to `None`.
             input_signature: Passed to `keras.Model.export`. Defaults to `None`.
+            use_ema: bool or None. Export the generator average (`ema_decay`) rather than
+                the live generator; `None` exports the average when the model keeps one
+                (`sampling_network`). Defaults to None.
             **kwargs: passed to `keras.Model.export`.
 
         Example:
@@ -415,8 +511,8 @@ class AdversarialModel(Trainer):
                 f"{type(self).__name__} has no single generator to export (its networks: "
                 f"{', '.join(self.network_names)}); call {calls}. Received: filepath={filepath!r}"
             )
-        return self.generator.export(filepath, format=format, verbose=verbose,
-                                     input_signature=input_signature, **kwargs)
+        return self.sampling_network(use_ema).export(filepath, format=format, verbose=verbose,
+                                                     input_signature=input_signature, **kwargs)
 
     # --------------------------------------------------------------------- saving
     def save_own_variables(self, store):
@@ -438,6 +534,8 @@ class AdversarialModel(Trainer):
                              "so there is nothing to save. Received: an unbuilt model")
         config = super().get_config()
         config["seed"] = self.seed
+        if self.ema_decay is not None:
+            config.update(ema_decay=self.ema_decay, ema_start=self.ema_start)
         # Not an argument: the backend it was saved on, which `ganzoo sample` and the other
         # commands that load a model prefer when it is installed (weights load on any).
         config["backend"] = keras.config.backend()
@@ -567,6 +665,7 @@ class GAN(AdversarialModel):
         d_steps: int. Discriminator updates per generator update (WGAN's n_critic), each
             on the same real batch with fresh noise. Defaults to 1.
         seed: int. Seed of the training noise. Defaults to `None`.
+        **kwargs: `ema_decay`, `ema_start` (see `AdversarialModel`) and `keras.Model`'s.
 
     Example:
     ```python
@@ -599,6 +698,7 @@ class GAN(AdversarialModel):
         self.g_loss_name = g_loss
         self._d_loss_fn = losses_lib.get_d_loss(d_loss)
         self._g_loss_fn = losses_lib.get_g_loss(g_loss)
+        self.build_ema()
 
     @property
     def sample_shape(self):
@@ -674,20 +774,24 @@ class GAN(AdversarialModel):
         self.track(d_loss=self._d_loss_fn(real_logits, fake_logits), g_loss=self._g_loss_fn(fake_logits))
         return self.logs()
 
-    def generate(self, num_samples, *, batch_size=256, seed=None):
+    def generate(self, num_samples, *, batch_size=256, seed=None, use_ema=None):
         """Draw `num_samples` samples as a float32 numpy array.
 
-        Images come from a `tanh` output and lie in [-1, 1].
+        Images come from a `tanh` output and lie in [-1, 1]. A model built with
+        `ema_decay` samples from its generator average (`model.generator_ema`) by default.
 
         Args:
             num_samples: int. How many samples.
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+            use_ema: bool or None. `True`: the average; `False`: the live generator;
+                `None`: the average when the model keeps one. Defaults to None.
         """
         num_samples = arguments.positive_int("num_samples", num_samples)
+        net = self.sampling_network(use_ema)
         sync_state(self)
         z = self.example_inputs(int(num_samples), seed=seed)
-        out = self.generator.predict(z, batch_size=batch_size, verbose=0)
+        out = net.predict(z, batch_size=batch_size, verbose=0)
         return np.asarray(out, dtype="float32")
 
     def example_inputs(self, num_examples, seed=0):

@@ -232,7 +232,7 @@ class ConditionalGAN(GAN):
         """
         return (np.arange(num_samples) * self.num_classes // num_samples).astype("int32")
 
-    def generate(self, num_samples, *, labels=None, batch_size=256, seed=None):
+    def generate(self, num_samples, *, labels=None, batch_size=256, seed=None, use_ema=None):
         """Draw `num_samples` images of the given classes as a float32 numpy array in [-1, 1].
 
         Args:
@@ -242,8 +242,12 @@ class ConditionalGAN(GAN):
                 order (`default_labels`). Defaults to None.
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+            use_ema: bool or None. `True`: the generator average (`ema_decay`);
+                `False`: the live generator; `None`: the average when the model keeps
+                one. Defaults to None.
         """
         num_samples = arguments.positive_int("num_samples", num_samples)
+        net = self.sampling_network(use_ema)
         if labels is None:
             labels = self.default_labels(num_samples)
         elif isinstance(labels, (int, np.integer)) and not isinstance(labels, bool):
@@ -251,7 +255,7 @@ class ConditionalGAN(GAN):
         labels = self.check_labels(labels, name="labels", num_samples=num_samples)
         sync_state(self)
         z = np.random.default_rng(seed).standard_normal((num_samples, self.latent_dim)).astype("float32")
-        out = self.generator.predict([z, labels], batch_size=batch_size, verbose=0)
+        out = net.predict([z, labels], batch_size=batch_size, verbose=0)
         return np.asarray(out, dtype="float32")
 
     def example_inputs(self, num_examples, seed=0):
@@ -273,7 +277,7 @@ class ConditionalGAN(GAN):
 @register("cgan", test_config={"image_shape": (8, 8, 1), "num_classes": 3, "latent_dim": 8,
                                "filters": 4, "embed_dim": 4}, model_class=ConditionalGAN)
 def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_dim=50,
-         discriminator="concat", seed=None):
+         discriminator="concat", seed=None, ema_decay=None, ema_start=0):
     """Conditional GAN (Mirza & Osindero 2014) on DCGAN networks, with a projection option.
 
     The generator takes `concat(z, embed(y))`; the discriminator either concatenates an
@@ -291,6 +295,9 @@ def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_
         embed_dim: int. Size of the generator's label embedding. Defaults to 50.
         discriminator: str. `"concat"` or `"projection"`. Defaults to `"concat"`.
         seed: int. Seed of the training noise and labels. Defaults to `None`.
+        ema_decay: float in [0, 1) or None. Generator EMA: `generate()` and `export()`
+            use the average (`model.generator_ema`). Defaults to None.
+        ema_start: int. Generator updates before the average starts. Defaults to 0.
 
     Example:
     ```python
@@ -315,6 +322,8 @@ def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_
         latent_dim=latent_dim,
         seed=seed,
         name="cgan",
+        ema_decay=ema_decay,
+        ema_start=ema_start,
     )
     model.compile()  # Adam(2e-4, beta_1=0.5) for both networks
     return model

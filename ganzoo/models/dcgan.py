@@ -70,7 +70,7 @@ def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
 
 
 @register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4}, model_class=GAN)
-def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
+def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None, ema_decay=None, ema_start=0):
     """DCGAN (Radford et al. 2016) with the paper's defaults.
 
     Conv-transpose generator and strided-conv discriminator with BatchNorm, weights drawn
@@ -85,6 +85,9 @@ def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
         filters: int. Width of the last generator layer and first discriminator layer
             (ngf = ndf). Defaults to 64.
         seed: int. Noise seed. Defaults to `None`.
+        ema_decay: float in [0, 1) or None. Generator EMA: `generate()` and `export()`
+            use the average (`model.generator_ema`). Defaults to None.
+        ema_start: int. Generator updates before the average starts. Defaults to 0.
 
     Example:
     ```python
@@ -106,6 +109,8 @@ def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
         latent_dim=latent_dim,
         seed=seed,
         name="dcgan",
+        ema_decay=ema_decay,
+        ema_start=ema_start,
     )
     model.compile()  # Adam(2e-4, beta_1=0.5) for both: AdversarialModel.default_optimizer
     return model

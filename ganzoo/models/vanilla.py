@@ -57,7 +57,7 @@ def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator")
 
 @register("gan", test_config={"data_shape": (2,), "latent_dim": 4, "hidden_units": (16,)}, model_class=GAN)
 def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="non_saturating",
-        learning_rate=2e-4, beta_1=0.5, batchnorm=False, seed=None):
+        learning_rate=2e-4, beta_1=0.5, batchnorm=False, seed=None, ema_decay=None, ema_start=0):
     """The vanilla GAN of Goodfellow et al. 2014 with MLP generator and discriminator.
 
     The default fits the 2-D Gaussian-mixture benchmarks (`ring`, `grid`); pass an image
@@ -74,6 +74,9 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
         beta_1: float. Adam β1. Defaults to 0.5.
         batchnorm: bool. BatchNormalization in the generator. Defaults to False.
         seed: int. Noise seed. Defaults to `None`.
+        ema_decay: float in [0, 1) or None. Generator EMA: `generate()` and `export()`
+            use the average (`model.generator_ema`). Defaults to None.
+        ema_start: int. Generator updates before the average starts. Defaults to 0.
 
     Example:
     ```python
@@ -96,6 +99,8 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
         g_loss=g_loss,
         seed=seed,
         name="gan",
+        ema_decay=ema_decay,
+        ema_start=ema_start,
     )
     model.compile(
         d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),

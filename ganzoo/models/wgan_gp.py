@@ -214,7 +214,7 @@ def mlp_critic(data_shape, hidden_units=(512, 512, 512), name="critic"):
           model_class=WGANGP)
 def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=None, filters=64,
             hidden_units=(512, 512, 512), critic_norm=None, gp_weight=10.0, d_steps=5, split_batch=True,
-            seed=None):
+            seed=None, ema_decay=None, ema_start=0):
     """WGAN-GP (Gulrajani et al. 2017) with the paper's defaults: λ = 10, n_critic = 5, Adam(1e-4, 0.5, 0.9).
 
     Args:
@@ -236,6 +236,9 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
         split_batch: bool. Each critic update gets its own `1/d_steps` of the batch.
             Defaults to True.
         seed: int. Noise seed. Defaults to `None`.
+        ema_decay: float in [0, 1) or None. Generator EMA: `generate()` and `export()`
+            use the average (`model.generator_ema`). Defaults to None.
+        ema_start: int. Generator updates before the average starts. Defaults to 0.
 
     Example:
     ```python
@@ -267,6 +270,7 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
         generator = dcgan_generator(image_shape, latent_dim, filters)
         critic = dcgan_critic(image_shape, filters, norm=critic_norm)
     model = WGANGP(generator, critic, latent_dim=latent_dim, gp_weight=gp_weight, d_steps=d_steps,
-                   split_batch=split_batch, seed=seed, name="wgan_gp")
+                   split_batch=split_batch, seed=seed, name="wgan_gp", ema_decay=ema_decay,
+                   ema_start=ema_start)
     model.compile()  # Adam(1e-4, beta_1=0.5, beta_2=0.9) for both: WGANGP.default_optimizer
     return model
