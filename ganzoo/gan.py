@@ -32,7 +32,8 @@ from keras import ops
 # The class Keras' monitoring callbacks search for metric directions (no public alias).
 from keras.src.trainers.compile_utils import MetricsList
 
-from ganzoo import arguments, guards, training, validation
+from ganzoo import arguments, guards, spectral, training, validation
+from ganzoo import augment as augment_lib
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
 from ganzoo.backend.distribution import replica_draw
@@ -45,6 +46,15 @@ class AdversarialModel(Trainer):
     Args:
         seed: int. Seed of the model-owned `keras.random.SeedGenerator` that draws all
             training noise. Defaults to `None` (taken from Keras' global seed).
+        ema_decay: float in [0, 1) or None. Keep an exponential moving average of the
+            network `ema_network` (the generator): after each of its updates the copy
+            `<ema_network>_ema` (e.g. `model.generator_ema`) moves to
+            `decay · average + (1 − decay) · weights`. Its trainable weights are averaged;
+            its other variables (BatchNorm statistics) are copied from the live network
+            (StyleGAN2-ADA does the same). `generate()` and `export()` then use the average.
+            Defaults to `None` (no average).
+        ema_start: int. Generator updates before averaging starts; until then the average
+            copies the live weights. Defaults to 0.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -59,6 +69,8 @@ class AdversarialModel(Trainer):
     data_kind = "samples"
     #: The paper's batch size; `ganzoo train` uses it when `--batch-size` is not given.
     default_batch_size = 64
+    #: The network a generator EMA (`ema_decay`) averages; the average is `<name>_ema`.
+    ema_network = "generator"
 
     @classmethod
     def schedule_for_epochs(cls, epochs):
@@ -74,9 +86,12 @@ class AdversarialModel(Trainer):
         """
         return {}
 
-    def __init__(self, *, seed=None, **kwargs):
+    def __init__(self, *, seed=None, ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
+        self.ema_decay = arguments.float_in_range("ema_decay", ema_decay, 0.0, 1.0, high_inclusive=False,
+                                                  allow_none=True)
+        self.ema_start = arguments.positive_int("ema_start", ema_start, allow_zero=True)
         # Noise comes from a generator the model owns: its state is a model variable, so
         # it advances under jit on every backend and is saved and restored with the model.
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
@@ -194,6 +209,94 @@ class AdversarialModel(Trainer):
         if self.build_note:
             print_fn(f"{self.name}: {self.build_note}")
 
+    # ------------------------------------------------------------ per-step state
+    def build_ema(self):
+        """Create `<ema_network>_ema`, the averaged copy of the generator, when `ema_decay` is set.
+
+        A subclass calls it once its networks exist (`GAN.__init__` does); `compile` calls it
+        too. Idempotent. The copy starts equal to the network and is not trainable.
+
+        Example:
+        ```python
+        class MyGAN(AdversarialModel):
+            def __init__(self, generator, discriminator, **kwargs):
+                super().__init__(**kwargs)
+                self.generator, self.discriminator = generator, discriminator
+                self.build_ema()
+        ```
+        """
+        if self.ema_decay is None or self.__dict__.get("_ema_built") or self.is_deferred:
+            return
+        net = getattr(self, self.ema_network)
+        average = keras.models.clone_model(net)
+        average.set_weights(net.get_weights())
+        average.trainable = False
+        setattr(self, self.ema_network + "_ema", average)
+        self.__dict__["_ema_built"] = True
+
+    @property
+    def ema_model(self):
+        """The averaged copy of the generator (`<ema_network>_ema`), or `None` without `ema_decay`."""
+        if self.ema_decay is None:
+            return None
+        return self.__dict__.get("_ema_built") and getattr(self, self.ema_network + "_ema")
+
+    def _ema_optimizer(self):
+        for name, nets in self.optimizer_networks.items():
+            if self.ema_network in nets:
+                return name
+        raise ValueError(f"No optimizer updates `{self.ema_network}`, so it cannot be averaged. "
+                         f"Received: ema_decay={self.ema_decay!r}")
+
+    def update_ema(self):
+        """Move the average one step towards the live generator (called after each of its updates).
+
+        With `n` the generator's update count (its optimizer's `iterations`, this update
+        included), the average becomes `d · average + (1 − d) · weights` with `d = ema_decay`
+        once `n > ema_start`, else a copy of the weights. Non-trainable variables are copied.
+        """
+        optimizer = getattr(self, self._ema_optimizer())
+        updates = ops.cast(optimizer.iterations, "float32")
+        decay = self.ema_decay * ops.cast(ops.greater(updates, float(self.ema_start)), "float32")
+        live = getattr(self, self.ema_network)
+        for w, avg in zip(live.weights, self.ema_model.weights):
+            if w.trainable and "float" in str(w.dtype):
+                new = decay * ops.cast(avg.value, "float32") + (1.0 - decay) * ops.cast(w.value, "float32")
+                avg.assign(ops.cast(new, avg.dtype))
+            else:
+                avg.assign(w.value)
+
+    def sampling_network(self, use_ema=None):
+        """The generator `generate()` and `export()` use: the EMA copy by default when there is one.
+
+        Args:
+            use_ema: bool or None. `True`: the average (an error without `ema_decay`);
+                `False`: the live generator; `None`: the average if the model keeps one.
+                Defaults to None.
+        """
+        arguments.one_of("use_ema", use_ema, (None, True, False))
+        if use_ema is None:
+            use_ema = self.ema_decay is not None
+        if not use_ema:
+            return getattr(self, self.ema_network)
+        if self.ema_model is None:
+            raise ValueError("This model keeps no generator average: build it with `ema_decay=...`. "
+                             "Received: use_ema=True")
+        return self.ema_model
+
+    def begin_step(self):
+        """Per-step work before the step's first update; a model's `adversarial_step` calls it first.
+
+        Runs one power iteration of every `ganzoo.spectral.SpectralNorm` layer of the
+        networks (Miyato et al.: one per training step, never at inference).
+        """
+        layers_ = self.__dict__.get("_spectral_layers")
+        if layers_ is None:
+            layers_ = [layer for n in self.network_names for layer in spectral.spectral_layers(getattr(self, n))]
+            self.__dict__["_spectral_layers"] = layers_
+        for layer in layers_:
+            layer.power_iteration()
+
     # ------------------------------------------------------------------ trackers
     @property
     def metrics(self):
@@ -254,6 +357,7 @@ class AdversarialModel(Trainer):
         ```
         """
         unknown = sorted(set(optimizers) - set(self.optimizer_networks))
+        self.build_ema()
         if not unknown and self.is_deferred:  # no networks yet: redone when fit builds them
             self.__dict__["_deferred"].compile_kwargs = dict(
                 optimizers, jit_compile=jit_compile, steps_per_execution=steps_per_execution,
@@ -359,6 +463,8 @@ class AdversarialModel(Trainer):
         """
         guards.record_nonfinite(self, optimizer_name, loss, grads)
         self.apply_gradients(getattr(self, optimizer_name), grads, variables)
+        if self.ema_decay is not None and optimizer_name == self._ema_optimizer():
+            self.update_ema()
 
     # ------------------------------------------------------------------------ fit
     #: Check the training data before `fit` starts (`ganzoo.validation`).
@@ -387,7 +493,8 @@ class AdversarialModel(Trainer):
         """
 
     # --------------------------------------------------------------------- export
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, use_ema=None,
+               **kwargs):
         """Export the generator's serving function (what a deployed GAN runs).
 
         A whole GAN has no single forward pass to serve (its `call` is a training
@@ -400,6 +507,9 @@ class AdversarialModel(Trainer):
             format: str. Passed to `keras.Model.export`. Defaults to `"tf_saved_model"`.
             verbose: bool. Passed to `keras.Model.export`. Defaults to `None`.
             input_signature: Passed to `keras.Model.export`. Defaults to `None`.
+            use_ema: bool or None. Export the generator average (`ema_decay`) rather than
+                the live generator; `None` exports the average when the model keeps one
+                (`sampling_network`). Defaults to None.
             **kwargs: passed to `keras.Model.export`.
 
         Example:
@@ -415,8 +525,8 @@ class AdversarialModel(Trainer):
                 f"{type(self).__name__} has no single generator to export (its networks: "
                 f"{', '.join(self.network_names)}); call {calls}. Received: filepath={filepath!r}"
             )
-        return self.generator.export(filepath, format=format, verbose=verbose,
-                                     input_signature=input_signature, **kwargs)
+        return self.sampling_network(use_ema).export(filepath, format=format, verbose=verbose,
+                                                     input_signature=input_signature, **kwargs)
 
     # --------------------------------------------------------------------- saving
     def save_own_variables(self, store):
@@ -438,6 +548,8 @@ class AdversarialModel(Trainer):
                              "so there is nothing to save. Received: an unbuilt model")
         config = super().get_config()
         config["seed"] = self.seed
+        if self.ema_decay is not None:
+            config.update(ema_decay=self.ema_decay, ema_start=self.ema_start)
         # Not an argument: the backend it was saved on, which `ganzoo sample` and the other
         # commands that load a model prefer when it is installed (weights load on any).
         config["backend"] = keras.config.backend()
@@ -566,7 +678,20 @@ class GAN(AdversarialModel):
             original saturating objective. Defaults to `"non_saturating"`.
         d_steps: int. Discriminator updates per generator update (WGAN's n_critic), each
             on the same real batch with fresh noise. Defaults to 1.
+        r1_gamma: float. γ of the R1 penalty (Mescheder et al. 2018) on real samples:
+            `γ/2 · E‖∇ₓD(x)‖²` added to the discriminator's loss. Defaults to 0 (none).
+        r1_interval: int. Lazy regularisation (Karras et al. 2020, StyleGAN2): the penalty
+            is taken on every `r1_interval`-th discriminator update only, times
+            `r1_interval`. Defaults to 1.
+        pac: int. PacGAN packing (Lin et al. 2018): the discriminator judges `pac` samples
+            at once, concatenated along the features (vectors) or channels (images); it
+            must be built for that input. The batch must be a multiple of `pac`.
+            Defaults to 1.
+        augment: str or None. DiffAugment policy (Zhao et al. 2020), e.g.
+            `"color,translation,cutout"` (`ganzoo.augment`): applied to every batch the
+            discriminator sees in training, real and generated alike. Defaults to None.
         seed: int. Seed of the training noise. Defaults to `None`.
+        **kwargs: `ema_decay`, `ema_start` (see `AdversarialModel`) and `keras.Model`'s.
 
     Example:
     ```python
@@ -581,9 +706,14 @@ class GAN(AdversarialModel):
     loss_names = ("d_loss", "g_loss")
 
     def __init__(self, generator, discriminator, *, latent_dim=None, d_loss="logistic",
-                 g_loss="non_saturating", d_steps=1, seed=None, **kwargs):
+                 g_loss="non_saturating", d_steps=1, r1_gamma=0.0, r1_interval=1, pac=1, augment=None,
+                 seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.d_steps = arguments.positive_int("d_steps", d_steps)
+        self.r1_gamma = arguments.positive_float("r1_gamma", r1_gamma, allow_zero=True)
+        self.r1_interval = arguments.positive_int("r1_interval", r1_interval)
+        self.pac = arguments.positive_int("pac", pac)
+        self.augment = augment_lib.check_policy(augment)
         self.generator = generator
         self.discriminator = discriminator
         gen_in = tuple(generator.inputs[0].shape[1:]) if generator.inputs else None
@@ -599,6 +729,111 @@ class GAN(AdversarialModel):
         self.g_loss_name = g_loss
         self._d_loss_fn = losses_lib.get_d_loss(d_loss)
         self._g_loss_fn = losses_lib.get_g_loss(g_loss)
+        if self.pac > 1:
+            self._check_packed_discriminator()
+        if self.augment and len(self.sample_shape) != 3:
+            raise ValueError("DiffAugment (`augment`) works on images (height, width, channels). "
+                             f"Received: augment={self.augment!r} for samples of shape {self.sample_shape}")
+        self.build_ema()
+
+    # ----------------------------------------------------- discriminator input
+    def _check_packed_discriminator(self):
+        sample = tuple(self.generator.outputs[0].shape[1:])
+        packed = sample[:-1] + (sample[-1] * self.pac,)
+        d_in = tuple(self.discriminator.inputs[0].shape[1:])
+        if d_in != packed:
+            raise ValueError(
+                f"With pac={self.pac} the discriminator judges {self.pac} samples at once and must take "
+                f"inputs of shape {packed} (samples of shape {sample} concatenated along the last axis). "
+                f"Received: a discriminator with input shape {d_in}"
+            )
+
+    def check_pac_batch(self, batch_size, name="batch_size"):
+        """Raise a ValueError unless `batch_size` is a multiple of `pac` (the packed groups)."""
+        if self.pac > 1 and batch_size is not None and int(batch_size) % self.pac:
+            raise ValueError(
+                f"With pac={self.pac} the discriminator judges groups of {self.pac} samples: `{name}` must be "
+                f"a multiple of {self.pac}. Received: {name}={batch_size}"
+            )
+
+    def on_fit_start(self, fit_args):
+        super().on_fit_start(fit_args)
+        if self.pac > 1:
+            x = fit_args.get("x")
+            first = x[0] if isinstance(x, (tuple, list)) and x else x
+            first = next(iter(first.values()), None) if isinstance(first, dict) else first
+            if hasattr(first, "shape"):  # arrays: Keras cuts batches of batch_size (32 by default)
+                batch_size = fit_args.get("batch_size") or 32
+                self.check_pac_batch(batch_size)
+                last = int(first.shape[0]) % batch_size
+                if last and fit_args.get("steps_per_epoch") is None:
+                    self.check_pac_batch(last, name="the last batch's size (number of samples mod batch_size)")
+            else:
+                self.check_pac_batch(self.__dict__.get("_first_batch_size"), name="the first batch's size")
+
+    def whole_groups(self, x):
+        """`x` without its last `batch mod pac` samples (a last short batch), so that it packs."""
+        if self.pac == 1:
+            return x
+        n = ops.shape(x)[0]
+        if isinstance(n, int):
+            return x if n % self.pac == 0 else x[: n - n % self.pac]
+        keep = (n // self.pac) * self.pac
+        return ops.slice(x, [0] * len(x.shape), [keep] + list(x.shape[1:]))
+
+    def pack(self, x):
+        """PacGAN packing: `(batch, ...)` to `(batch / pac, ...)`, `pac` samples per row.
+
+        Vectors `(batch, d)` become `(batch / pac, pac · d)`; images `(batch, h, w, c)`
+        become `(batch / pac, h, w, pac · c)` (sample `j` of a group in channels
+        `j·c ... (j+1)·c − 1`); labels `(batch,)` become `(batch / pac, pac)`.
+        """
+        m = self.pac
+        if m == 1:
+            return x
+        rest = tuple(x.shape[1:])
+        if len(rest) == 0:
+            return ops.reshape(x, (-1, m))
+        grouped = ops.reshape(x, (-1, m) + rest)
+        if len(rest) > 1:  # images: the group axis next to the channels
+            perm = (0,) + tuple(range(2, len(rest) + 1)) + (1, len(rest) + 1)
+            grouped = ops.transpose(grouped, perm)
+        return ops.reshape(grouped, (-1,) + rest[:-1] + (m * rest[-1],))
+
+    def d_input(self, x, training=True):
+        """What the discriminator is given for samples `x`: augmented (in training), then packed."""
+        if training and self.augment:
+            x = augment_lib.diff_augment(x, self.augment, self.seed_generator)
+        return self.pack(x)
+
+    def discriminate(self, x, training=True):
+        """The discriminator's logits for samples `x` (`d_input`: DiffAugment, PacGAN packing)."""
+        return self.discriminator(self.d_input(x, training), training=training)
+
+    def r1_term(self, d_input, call=None):
+        """`γ/2 · r1_interval · E‖∇D(x)‖²` on the real `d_input` on a due update, else 0.
+
+        `d_input` is the discriminator's input as it sees it (packed, augmented); `call`
+        maps it to logits (defaults to the discriminator in training mode). The
+        discriminator is run in a `keras.StatelessScope`, so the penalty's forward pass
+        leaves no state (BatchNorm statistics) behind. Due: the discriminator's optimizer
+        has made a multiple of `r1_interval` updates before this one.
+        """
+        if not self.r1_gamma:
+            return 0.0
+        call = call or (lambda t: self.discriminator(t, training=True))
+        weight = 0.5 * self.r1_gamma * self.r1_interval
+
+        def penalty():
+            mapping = [(v, v.value) for v in self.discriminator.variables]
+            with keras.StatelessScope(state_mapping=mapping):
+                _, grads = self.input_gradients(call, d_input)
+            return weight * losses_lib.r1_penalty(grads)
+
+        if self.r1_interval == 1:
+            return penalty()
+        due = ops.equal(ops.mod(ops.cast(self.d_optimizer.iterations, "int32"), self.r1_interval), 0)
+        return ops.cond(due, penalty, lambda: ops.zeros((), "float32"))
 
     @property
     def sample_shape(self):
@@ -621,7 +856,8 @@ class GAN(AdversarialModel):
     reuse_generator_pass = True
 
     def adversarial_step(self, data):
-        real = unpack_samples(data)
+        self.begin_step()
+        real = self.whole_groups(unpack_samples(data))
         batch_size = ops.shape(real)[0]
         g_vars = self.variables_of("g_optimizer")
         z = self.sample_noise(batch_size)
@@ -641,9 +877,10 @@ class GAN(AdversarialModel):
                 fake_const = ops.stop_gradient(self.generator(self.sample_noise(batch_size), training=True))
 
             def d_loss_fn():
-                real_logits = self.discriminator(real, training=True)
-                fake_logits = self.discriminator(fake_const, training=True)
-                return self._d_loss_fn(real_logits, fake_logits)
+                real_in = self.d_input(real)
+                real_logits = self.discriminator(real_in, training=True)
+                fake_logits = self.discriminate(fake_const)
+                return self._d_loss_fn(real_logits, fake_logits) + self.r1_term(real_in)
 
             d_loss = self.update("d_optimizer", d_loss_fn)
 
@@ -651,7 +888,7 @@ class GAN(AdversarialModel):
         # leaves alone (only the generator's variables are differentiated).
         if reuse:
             def g_loss_on(images):
-                return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
+                return ops.cast(self._g_loss_fn(self.discriminate(images)), "float32")
 
             g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
             g_grads = pullback(d_fake)
@@ -660,34 +897,38 @@ class GAN(AdversarialModel):
             z = self.sample_noise(batch_size)
 
             def g_loss_fn():
-                return self._g_loss_fn(self.discriminator(self.generator(z, training=True), training=True))
+                return self._g_loss_fn(self.discriminate(self.generator(z, training=True)))
 
             g_loss = self.update("g_optimizer", g_loss_fn)
         self.track(d_loss=d_loss, g_loss=g_loss)
         return self.logs()
 
     def adversarial_eval_step(self, data):
-        real = unpack_samples(data)
+        real = self.whole_groups(unpack_samples(data))
         fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(fake, training=False)
+        real_logits = self.discriminate(real, training=False)
+        fake_logits = self.discriminate(fake, training=False)
         self.track(d_loss=self._d_loss_fn(real_logits, fake_logits), g_loss=self._g_loss_fn(fake_logits))
         return self.logs()
 
-    def generate(self, num_samples, *, batch_size=256, seed=None):
+    def generate(self, num_samples, *, batch_size=256, seed=None, use_ema=None):
         """Draw `num_samples` samples as a float32 numpy array.
 
-        Images come from a `tanh` output and lie in [-1, 1].
+        Images come from a `tanh` output and lie in [-1, 1]. A model built with
+        `ema_decay` samples from its generator average (`model.generator_ema`) by default.
 
         Args:
             num_samples: int. How many samples.
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+            use_ema: bool or None. `True`: the average; `False`: the live generator;
+                `None`: the average when the model keeps one. Defaults to None.
         """
         num_samples = arguments.positive_int("num_samples", num_samples)
+        net = self.sampling_network(use_ema)
         sync_state(self)
         z = self.example_inputs(int(num_samples), seed=seed)
-        out = self.generator.predict(z, batch_size=batch_size, verbose=0)
+        out = net.predict(z, batch_size=batch_size, verbose=0)
         return np.asarray(out, dtype="float32")
 
     def example_inputs(self, num_examples, seed=0):
@@ -705,6 +946,7 @@ class GAN(AdversarialModel):
 
     def validate_batch(self, batch):
         # Images (rank 3) come from a tanh and must be in [-1, 1]; vectors are unbounded.
+        self.__dict__["_first_batch_size"] = int(unpack_samples(batch).shape[0])
         validation.check_samples(unpack_samples(batch), self.sample_shape, name="x",
                                  value_range=(-1.0, 1.0) if len(self.sample_shape) == 3 else None)
 
@@ -721,6 +963,10 @@ class GAN(AdversarialModel):
             d_loss=_serialize_loss(self.d_loss_name),
             g_loss=_serialize_loss(self.g_loss_name),
         )
+        # The toolkit's options, saved when they differ from the defaults.
+        for key, default in (("r1_gamma", 0.0), ("r1_interval", 1), ("pac", 1), ("augment", None)):
+            if getattr(self, key) != default:
+                config[key] = getattr(self, key)
         return config
 
     @classmethod

@@ -5,6 +5,8 @@ mixed precision. Logits are raw discriminator outputs (no sigmoid).
 """
 from keras import ops
 
+from ganzoo import arguments
+
 
 def _f32(x):
     return ops.cast(x, "float32")
@@ -94,6 +96,56 @@ G_LOSSES = {
     "hinge": hinge_g_loss,
     "wasserstein": wasserstein_g_loss,
 }
+
+
+#: One name for a matching pair `(d_loss, g_loss)`, as the builders' `loss=` takes it.
+#: "logistic" and "non_saturating" are the same pair (the logistic discriminator loss with the
+#: non-saturating generator loss, Goodfellow 2014 §3); "minimax" pairs it with the saturating one.
+LOSS_PAIRS = {
+    "logistic": ("logistic", "non_saturating"),
+    "non_saturating": ("logistic", "non_saturating"),
+    "minimax": ("logistic", "minimax"),
+    "least_squares": ("least_squares", "least_squares"),
+    "hinge": ("hinge", "hinge"),
+    "wasserstein": ("wasserstein", "wasserstein"),
+}
+
+
+def loss_pair(loss=None, d_loss=None, g_loss=None, default="non_saturating"):
+    """The `(d_loss, g_loss)` names from a builder's `loss=` or `d_loss=`/`g_loss=` arguments.
+
+    `loss` names a pair (`LOSS_PAIRS`); `d_loss`/`g_loss` pick each side (a side left out
+    takes the pair of `default`). Giving `loss` with either of the others is an error.
+    Hyphens are accepted for underscores ("least-squares", "non-saturating").
+
+    Args:
+        loss: str or None. A key of `LOSS_PAIRS`. Defaults to None.
+        d_loss: str or None. A key of `D_LOSSES`. Defaults to None.
+        g_loss: str or None. A key of `G_LOSSES`. Defaults to None.
+        default: str. The pair used for what is not given. Defaults to `"non_saturating"`.
+
+    Example:
+    ```python
+    loss_pair(loss="hinge")                      # ('hinge', 'hinge')
+    loss_pair(g_loss="minimax")                  # ('logistic', 'minimax')
+    loss_pair(loss="least-squares")              # ('least_squares', 'least_squares')
+    ```
+    """
+    def norm(name, value, choices):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.replace("-", "_").lower()
+        return arguments.one_of(name, value, tuple(choices))
+
+    loss = norm("loss", loss, LOSS_PAIRS)
+    d_loss = norm("d_loss", d_loss, D_LOSSES)
+    g_loss = norm("g_loss", g_loss, G_LOSSES)
+    if loss is not None and (d_loss is not None or g_loss is not None):
+        raise ValueError("Pass either `loss` (a pair) or `d_loss`/`g_loss`, not both. "
+                         f"Received: loss={loss!r}, d_loss={d_loss!r}, g_loss={g_loss!r}")
+    d_default, g_default = LOSS_PAIRS[loss or default]
+    return d_loss or d_default, g_loss or g_default
 
 
 def get_d_loss(name):

@@ -12,6 +12,7 @@ from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import GAN, checked_images
 from ganzoo.guards import BatchChecks
 from ganzoo.layers import conv_init, normalization
+from ganzoo.models import _toolkit
 from ganzoo.models._registry import register
 from ganzoo.models.dcgan import check_image_shape, upsample_to_image
 
@@ -61,23 +62,31 @@ def cgan_generator(image_shape, num_classes, latent_dim=100, filters=64, embed_d
     return keras.Model([z, label], x, name=name)
 
 
-def cgan_discriminator(image_shape, num_classes, filters=64, kind="concat", name="discriminator"):
+def cgan_discriminator(image_shape, num_classes, filters=64, kind="concat", pac=1, name="discriminator"):
     """DCGAN discriminator conditioned on the label.
 
     `kind="concat"` (Mirza & Osindero): the label's embedding, as one extra image-sized
     channel, is concatenated to the input image. `kind="projection"` (Miyato & Koyama):
     the logit is `dense(φ(x)) + <embed(y), φ(x)>` with φ the conv features.
     Inputs `[image, label (batch,) int]`, output one logit per image.
+
+    With `pac > 1` (PacGAN) it judges `pac` images at once: inputs `[images packed along
+    the channels, labels (batch, pac)]`; one label map per image (`"concat"`), or the mean
+    of the images' label embeddings in the projection.
     """
-    size, _, _ = check_image_shape(image_shape)
+    size, _, channels = check_image_shape(image_shape)
     arguments.one_of("discriminator", kind, DISCRIMINATORS)
+    pac = arguments.positive_int("pac", pac)
     n_down = int(math.log2(size)) - 2
-    image = keras.Input(image_shape, name="image")
-    label = keras.Input((), dtype="int32", name="label")
+    image = keras.Input((size, size, channels * pac), name="image")
+    label = keras.Input(() if pac == 1 else (pac,), dtype="int32", name="label")
     x = image
     if kind == "concat":
         m = layers.Embedding(num_classes, size * size, name="label_map")(label)
-        m = layers.Reshape((size, size, 1))(m)
+        if pac == 1:
+            m = layers.Reshape((size, size, 1))(m)
+        else:
+            m = layers.Permute((2, 3, 1))(layers.Reshape((pac, size, size))(m))
         x = layers.Concatenate()([x, m])
     width = filters
     for i in range(n_down):
@@ -95,6 +104,8 @@ def cgan_discriminator(image_shape, num_classes, filters=64, kind="concat", name
         phi = layers.Flatten()(x)  # (batch, 4 * 4 * width)
         unconditional = layers.Dense(1, name="psi")(phi)
         e = layers.Embedding(num_classes, phi.shape[-1], name="label_projection")(label)
+        if pac > 1:
+            e = layers.GlobalAveragePooling1D()(e)
         # The projection term <embed(y), φ(x)>: the class enters as an inner product with
         # the features instead of as an input, the form of a log-likelihood-ratio logit.
         projection = layers.Dot(axes=1)([e, phi])
@@ -154,6 +165,7 @@ class ConditionalGAN(GAN):
         label would silently read a wrong (or clamped) embedding row, hence this check.
         """
         images, labels = unpack_labeled(batch)
+        self.__dict__["_first_batch_size"] = int(images.shape[0])
         validation.check_samples(images, self.sample_shape, name="x")
         self.check_labels(labels, name="y", num_samples=int(images.shape[0]))
 
@@ -187,9 +199,16 @@ class ConditionalGAN(GAN):
         return replica_draw(lambda n: keras.random.randint(
             (n,), 0, self.num_classes, seed=self.seed_generator, dtype="int32"), batch_size)
 
+    def d_input(self, inputs, training=True):
+        """`[images, labels]` as the discriminator takes them: images augmented and packed, labels packed."""
+        images, labels = inputs
+        return [super().d_input(images, training), self.pack(labels)]
+
     def adversarial_step(self, data):
+        self.begin_step()
         real, labels = unpack_labeled(data)
-        labels = self.checked_labels(_label_vector(labels))
+        labels = self.whole_groups(self.checked_labels(_label_vector(labels)))
+        real = self.whole_groups(real)
         batch_size = ops.shape(real)[0]
 
         # Discriminator: fakes drawn for the real batch's labels, so both halves carry the
@@ -197,9 +216,11 @@ class ConditionalGAN(GAN):
         fake = ops.stop_gradient(self.generator([self.sample_noise(batch_size), labels], training=True))
 
         def d_loss_fn():
-            real_logits = self.discriminator([real, labels], training=True)
-            fake_logits = self.discriminator([fake, labels], training=True)
-            return self._d_loss_fn(real_logits, fake_logits)
+            real_in = self.d_input([real, labels])
+            real_logits = self.discriminator(real_in, training=True)
+            fake_logits = self.discriminate([fake, labels])
+            r1 = self.r1_term(real_in[0], call=lambda t: self.discriminator([t, real_in[1]], training=True))
+            return self._d_loss_fn(real_logits, fake_logits) + r1
 
         d_loss = self.update("d_optimizer", d_loss_fn)
 
@@ -210,7 +231,7 @@ class ConditionalGAN(GAN):
 
         def g_loss_fn():
             fake = self.generator([z, g_labels], training=True)
-            return self._g_loss_fn(self.discriminator([fake, g_labels], training=True))
+            return self._g_loss_fn(self.discriminate([fake, g_labels]))
 
         g_loss = self.update("g_optimizer", g_loss_fn)
         self.track(d_loss=d_loss, g_loss=g_loss)
@@ -218,10 +239,11 @@ class ConditionalGAN(GAN):
 
     def adversarial_eval_step(self, data):
         real, labels = unpack_labeled(data)
-        labels = _label_vector(labels)
+        labels = self.whole_groups(_label_vector(labels))
+        real = self.whole_groups(real)
         fake = self.generator([self.sample_noise(ops.shape(real)[0]), labels], training=False)
-        real_logits = self.discriminator([real, labels], training=False)
-        fake_logits = self.discriminator([fake, labels], training=False)
+        real_logits = self.discriminate([real, labels], training=False)
+        fake_logits = self.discriminate([fake, labels], training=False)
         self.track(d_loss=self._d_loss_fn(real_logits, fake_logits), g_loss=self._g_loss_fn(fake_logits))
         return self.logs()
 
@@ -232,7 +254,7 @@ class ConditionalGAN(GAN):
         """
         return (np.arange(num_samples) * self.num_classes // num_samples).astype("int32")
 
-    def generate(self, num_samples, *, labels=None, batch_size=256, seed=None):
+    def generate(self, num_samples, *, labels=None, batch_size=256, seed=None, use_ema=None):
         """Draw `num_samples` images of the given classes as a float32 numpy array in [-1, 1].
 
         Args:
@@ -242,8 +264,12 @@ class ConditionalGAN(GAN):
                 order (`default_labels`). Defaults to None.
             batch_size: int. Generator batch size. Defaults to 256.
             seed: int. Seed of the noise (numpy). Defaults to `None` (fresh noise).
+            use_ema: bool or None. `True`: the generator average (`ema_decay`);
+                `False`: the live generator; `None`: the average when the model keeps
+                one. Defaults to None.
         """
         num_samples = arguments.positive_int("num_samples", num_samples)
+        net = self.sampling_network(use_ema)
         if labels is None:
             labels = self.default_labels(num_samples)
         elif isinstance(labels, (int, np.integer)) and not isinstance(labels, bool):
@@ -251,7 +277,7 @@ class ConditionalGAN(GAN):
         labels = self.check_labels(labels, name="labels", num_samples=num_samples)
         sync_state(self)
         z = np.random.default_rng(seed).standard_normal((num_samples, self.latent_dim)).astype("float32")
-        out = self.generator.predict([z, labels], batch_size=batch_size, verbose=0)
+        out = net.predict([z, labels], batch_size=batch_size, verbose=0)
         return np.asarray(out, dtype="float32")
 
     def example_inputs(self, num_examples, seed=0):
@@ -272,8 +298,10 @@ class ConditionalGAN(GAN):
 
 @register("cgan", test_config={"image_shape": (8, 8, 1), "num_classes": 3, "latent_dim": 8,
                                "filters": 4, "embed_dim": 4}, model_class=ConditionalGAN)
+@_toolkit.documented
 def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_dim=50,
-         discriminator="concat", seed=None):
+         discriminator="concat", seed=None, loss=None, d_loss=None, g_loss=None, spectral_norm=False,
+         r1_gamma=0.0, r1_interval=1, ema_decay=None, ema_start=0, augment=None, pac=1):
     """Conditional GAN (Mirza & Osindero 2014) on DCGAN networks, with a projection option.
 
     The generator takes `concat(z, embed(y))`; the discriminator either concatenates an
@@ -290,7 +318,7 @@ def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_
         filters: int. Width of the last generator / first discriminator layer. Defaults to 64.
         embed_dim: int. Size of the generator's label embedding. Defaults to 50.
         discriminator: str. `"concat"` or `"projection"`. Defaults to `"concat"`.
-        seed: int. Seed of the training noise and labels. Defaults to `None`.
+        seed: int. Seed of the training noise and labels. Defaults to `None`.{toolkit}
 
     Example:
     ```python
@@ -305,16 +333,21 @@ def cgan(*, image_shape=None, num_classes=10, latent_dim=100, filters=64, embed_
     for arg in ("num_classes", "latent_dim", "filters", "embed_dim"):
         arguments.positive_int(arg, kwargs[arg])
     arguments.one_of("discriminator", discriminator, DISCRIMINATORS)
+    toolkit = _toolkit.options(loss=loss, d_loss=d_loss, g_loss=g_loss, spectral_norm=spectral_norm,
+                               r1_gamma=r1_gamma, r1_interval=r1_interval, ema_decay=ema_decay,
+                               ema_start=ema_start, augment=augment, pac=pac)
     if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
         return ConditionalGAN.deferred(cgan, kwargs, name="cgan")
     image_shape = check_image_shape(image_shape)
     model = ConditionalGAN(
         cgan_generator(image_shape, num_classes, latent_dim, filters, embed_dim),
-        cgan_discriminator(image_shape, num_classes, filters, kind=discriminator),
+        _toolkit.discriminator(cgan_discriminator(image_shape, num_classes, filters, kind=discriminator,
+                                                  pac=toolkit["pac"]), spectral_norm),
         num_classes=num_classes,
         latent_dim=latent_dim,
         seed=seed,
         name="cgan",
+        **toolkit,
     )
     model.compile()  # Adam(2e-4, beta_1=0.5) for both networks
     return model

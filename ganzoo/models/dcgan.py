@@ -7,6 +7,7 @@ from keras import layers
 from ganzoo import arguments
 from ganzoo.gan import GAN
 from ganzoo.layers import conv_init, normalization
+from ganzoo.models import _toolkit
 from ganzoo.models._registry import register
 
 
@@ -49,11 +50,14 @@ def upsample_to_image(x, image_shape, filters):
     return layers.Activation("tanh", dtype="float32")(x)
 
 
-def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
-    """DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), BN except on the first."""
-    size, _, _ = check_image_shape(image_shape)
+def dcgan_discriminator(image_shape, filters=64, pac=1, name="discriminator"):
+    """DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), BN except on the first.
+
+    With `pac > 1` (PacGAN) its input is `pac` images concatenated along the channels.
+    """
+    size, _, channels = check_image_shape(image_shape)
     n_down = int(math.log2(size)) - 2
-    inp = keras.Input(image_shape, name="image")
+    inp = keras.Input((size, size, channels * arguments.positive_int("pac", pac)), name="image")
     x = inp
     width = filters
     for i in range(n_down):
@@ -70,7 +74,9 @@ def dcgan_discriminator(image_shape, filters=64, name="discriminator"):
 
 
 @register("dcgan", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4}, model_class=GAN)
-def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
+@_toolkit.documented
+def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None, loss=None, d_loss=None, g_loss=None,
+          spectral_norm=False, r1_gamma=0.0, r1_interval=1, ema_decay=None, ema_start=0, augment=None, pac=1):
     """DCGAN (Radford et al. 2016) with the paper's defaults.
 
     Conv-transpose generator and strided-conv discriminator with BatchNorm, weights drawn
@@ -84,7 +90,7 @@ def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
         latent_dim: int. Noise size. Defaults to 100.
         filters: int. Width of the last generator layer and first discriminator layer
             (ngf = ndf). Defaults to 64.
-        seed: int. Noise seed. Defaults to `None`.
+        seed: int. Noise seed. Defaults to `None`.{toolkit}
 
     Example:
     ```python
@@ -97,15 +103,19 @@ def dcgan(*, image_shape=None, latent_dim=100, filters=64, seed=None):
     kwargs = dict(locals())
     arguments.positive_int("latent_dim", latent_dim)
     arguments.positive_int("filters", filters)
+    toolkit = _toolkit.options(loss=loss, d_loss=d_loss, g_loss=g_loss, spectral_norm=spectral_norm,
+                               r1_gamma=r1_gamma, r1_interval=r1_interval, ema_decay=ema_decay,
+                               ema_start=ema_start, augment=augment, pac=pac)
     if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
         return GAN.deferred(dcgan, kwargs, name="dcgan")
     image_shape = check_image_shape(image_shape)
     model = GAN(
         dcgan_generator(image_shape, latent_dim, filters),
-        dcgan_discriminator(image_shape, filters),
+        _toolkit.discriminator(dcgan_discriminator(image_shape, filters, pac=toolkit["pac"]), spectral_norm),
         latent_dim=latent_dim,
         seed=seed,
         name="dcgan",
+        **toolkit,
     )
     model.compile()  # Adam(2e-4, beta_1=0.5) for both: AdversarialModel.default_optimizer
     return model

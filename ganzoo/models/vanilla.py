@@ -6,6 +6,7 @@ from keras import layers
 
 from ganzoo import arguments
 from ganzoo.gan import GAN
+from ganzoo.models import _toolkit
 from ganzoo.models._registry import register
 
 
@@ -42,11 +43,20 @@ def mlp_generator(data_shape, latent_dim, hidden_units=(256, 256), batchnorm=Fal
     return keras.Model(z, x, name=name)
 
 
-def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator"):
-    """MLP discriminator with LeakyReLU(0.2) hidden layers and one logit."""
+def packed_shape(data_shape, pac):
+    """The shape of `pac` samples of `data_shape` concatenated along the last axis (PacGAN)."""
+    data_shape = tuple(data_shape)
+    return data_shape[:-1] + (data_shape[-1] * pac,)
+
+
+def mlp_discriminator(data_shape, hidden_units=(256, 256), pac=1, name="discriminator"):
+    """MLP discriminator with LeakyReLU(0.2) hidden layers and one logit.
+
+    With `pac > 1` (PacGAN) its input is `pac` samples concatenated along the last axis.
+    """
     data_shape = _check_shape(data_shape)
     hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units, allow_empty=True)
-    inp = keras.Input(data_shape, name="sample")
+    inp = keras.Input(packed_shape(data_shape, arguments.positive_int("pac", pac)), name="sample")
     x = layers.Flatten()(inp) if len(data_shape) > 1 else inp
     for units in hidden_units:
         x = layers.Dense(units)(x)
@@ -56,8 +66,10 @@ def mlp_discriminator(data_shape, hidden_units=(256, 256), name="discriminator")
 
 
 @register("gan", test_config={"data_shape": (2,), "latent_dim": 4, "hidden_units": (16,)}, model_class=GAN)
-def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="non_saturating",
-        learning_rate=2e-4, beta_1=0.5, batchnorm=False, seed=None):
+@_toolkit.documented
+def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss=None,
+        learning_rate=2e-4, beta_1=0.5, batchnorm=False, seed=None, loss=None, d_loss=None,
+        spectral_norm=False, r1_gamma=0.0, r1_interval=1, ema_decay=None, ema_start=0, augment=None, pac=1):
     """The vanilla GAN of Goodfellow et al. 2014 with MLP generator and discriminator.
 
     The default fits the 2-D Gaussian-mixture benchmarks (`ring`, `grid`); pass an image
@@ -67,13 +79,14 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
         data_shape: tuple. Shape of one sample. Defaults to `(2,)`.
         latent_dim: int. Noise size. Defaults to 2 for vectors, 100 for images.
         hidden_units: tuple of int. Hidden widths of G and D. Defaults to `(256, 256)`.
-        g_loss: str. `"non_saturating"` (-log D(G(z)), the paper's practical choice) or
-            `"minimax"` (log(1 - D(G(z)))). Defaults to `"non_saturating"`.
+        g_loss: str. `"non_saturating"` (-log D(G(z)), the paper's practical choice),
+            `"minimax"` (log(1 - D(G(z)))) or another of `ganzoo.losses.G_LOSSES`.
+            Defaults to None: `"non_saturating"`.
         learning_rate: float. Adam learning rate of both networks (the 2014 paper used SGD
             with momentum; Adam with the DCGAN settings converges faster). Defaults to 2e-4.
         beta_1: float. Adam β1. Defaults to 0.5.
         batchnorm: bool. BatchNormalization in the generator. Defaults to False.
-        seed: int. Noise seed. Defaults to `None`.
+        seed: int. Noise seed. Defaults to `None`.{toolkit}
 
     Example:
     ```python
@@ -82,7 +95,9 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
     ```
     """
     data_shape = _check_shape(data_shape)
-    arguments.one_of("g_loss", g_loss, ("non_saturating", "minimax"))
+    toolkit = _toolkit.options(loss=loss, d_loss=d_loss, g_loss=g_loss, spectral_norm=spectral_norm,
+                               r1_gamma=r1_gamma, r1_interval=r1_interval, ema_decay=ema_decay,
+                               ema_start=ema_start, augment=augment, pac=pac)
     latent_dim = arguments.positive_int("latent_dim", latent_dim, allow_none=True)
     hidden_units = arguments.positive_int_sequence("hidden_units", hidden_units, allow_empty=True)
     learning_rate = arguments.positive_float("learning_rate", learning_rate)
@@ -91,10 +106,10 @@ def gan(*, data_shape=(2,), latent_dim=None, hidden_units=(256, 256), g_loss="no
         latent_dim = 2 if len(data_shape) == 1 else 100
     model = GAN(
         mlp_generator(data_shape, latent_dim, hidden_units, batchnorm=batchnorm),
-        mlp_discriminator(data_shape, hidden_units),
+        _toolkit.discriminator(mlp_discriminator(data_shape, hidden_units, pac=toolkit["pac"]), spectral_norm),
         latent_dim=latent_dim,
-        g_loss=g_loss,
         seed=seed,
+        **toolkit,
         name="gan",
     )
     model.compile(

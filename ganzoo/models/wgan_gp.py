@@ -27,9 +27,10 @@ from ganzoo import arguments
 from ganzoo import losses as losses_lib
 from ganzoo.gan import GAN, unpack_samples
 from ganzoo.layers import conv_init
+from ganzoo.models import _toolkit
 from ganzoo.models._registry import register
 from ganzoo.models.dcgan import check_image_shape, dcgan_generator
-from ganzoo.models.vanilla import _check_shape, mlp_generator
+from ganzoo.models.vanilla import _check_shape, mlp_generator, packed_shape
 
 ARCHITECTURES = ("dcgan", "mlp")
 CRITIC_NORMS = (None, "layer")
@@ -49,6 +50,11 @@ class WGANGP(GAN):
         split_batch: bool. Give each critic update its own `1/d_steps` of the batch (the
             paper draws a fresh real batch per critic update). Defaults to True.
         seed: int. Seed of the training noise and of α. Defaults to `None`.
+        d_loss: str or callable. The critic's loss before the penalty. Defaults to
+            `"wasserstein"` (the paper's); e.g. `"hinge"` trains a hinge critic with the penalty.
+        g_loss: str or callable. Defaults to `"wasserstein"` (−D(G(z))).
+        **kwargs: the toolkit's options of `GAN` (`r1_gamma`, `r1_interval`, `pac`,
+            `augment`, `ema_decay`, `ema_start`) and `keras.Model`'s.
 
     Example:
     ```python
@@ -62,11 +68,6 @@ class WGANGP(GAN):
 
     def __init__(self, generator, discriminator, *, latent_dim=None, gp_weight=10.0, d_steps=5,
                  split_batch=True, seed=None, d_loss="wasserstein", g_loss="wasserstein", **kwargs):
-        if d_loss != "wasserstein" or g_loss != "wasserstein":
-            raise ValueError(
-                "WGAN-GP trains with the Wasserstein losses only (use `ganzoo.GAN` for others). "
-                f"Received: d_loss={d_loss!r}, g_loss={g_loss!r}"
-            )
         gp_weight = arguments.positive_float("gp_weight", gp_weight, allow_zero=True)
         arguments.one_of("split_batch", split_batch, (True, False))
         d_steps = arguments.positive_int("d_steps", d_steps)
@@ -77,8 +78,8 @@ class WGANGP(GAN):
                     "per sample (use layer normalization or none). "
                     f"Received: a critic with layer {layer.name!r}"
                 )
-        super().__init__(generator, discriminator, latent_dim=latent_dim, d_loss="wasserstein",
-                         g_loss="wasserstein", d_steps=d_steps, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_loss=d_loss,
+                         g_loss=g_loss, d_steps=d_steps, seed=seed, **kwargs)
         self.gp_weight = float(gp_weight)
         self.split_batch = split_batch
 
@@ -97,34 +98,53 @@ class WGANGP(GAN):
         """`(loss, (wasserstein_estimate, penalty))` of one critic update.
 
         loss = E[D(fake)] − E[D(real)] + λ·E[(‖∇D(x̂)‖₂ − 1)²], x̂ = real + α(fake − real),
-        α ~ U(0, 1) per sample from the model's seed generator.
+        α ~ U(0, 1) per sample from the model's seed generator (with another `d_loss`, that
+        loss in place of the first two terms). Under PacGAN packing or DiffAugment, real and
+        fake are first turned into the critic's inputs (`d_input`) and x̂ lies between those;
+        an R1 term (`r1_gamma`) is added on the real input.
         """
-        real_scores = self.discriminator(real, training=True)
-        fake_scores = self.discriminator(fake, training=True)
+        real_in, fake_in = self.d_input(real), self.d_input(fake)
+        real_scores = self.discriminator(real_in, training=True)
+        fake_scores = self.discriminator(fake_in, training=True)
         w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
-        alpha_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-        alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype=real.dtype)
-        x_hat = real + alpha * (ops.cast(fake, real.dtype) - real)
+        alpha_shape = (ops.shape(real_in)[0],) + (1,) * (len(real_in.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype=real_in.dtype)
+        x_hat = real_in + alpha * (ops.cast(fake_in, real_in.dtype) - real_in)
         _, grads = self.input_gradients(lambda t: self.discriminator(t, training=True), x_hat)
         penalty = losses_lib.gradient_penalty(grads)
-        return w_loss + self.gp_weight * penalty, (-w_loss, penalty)
+        loss = self._d_loss_fn(real_scores, fake_scores) + self.gp_weight * penalty + self.r1_term(real_in)
+        return loss, (-w_loss, penalty)
+
+    def check_pac_batch(self, batch_size, name="batch_size"):
+        """A multiple of `pac` for every critic update: of `pac · d_steps` with `split_batch`."""
+        super().check_pac_batch(batch_size, name)
+        if self.pac > 1 and self.split_batch and batch_size is not None and self.d_steps > 1:
+            chunk = int(batch_size) // self.d_steps
+            if chunk % self.pac:
+                raise ValueError(
+                    f"With pac={self.pac}, d_steps={self.d_steps} and split_batch=True each critic update gets "
+                    f"{name} // d_steps = {chunk} samples, which must be a multiple of pac: use a multiple of "
+                    f"{self.pac * self.d_steps}. Received: {name}={batch_size}")
 
     def _critic_batches(self, real):
         # The i-th critic update's real samples: its own 1/d_steps of the batch (at least one
         # sample; a last short batch of fewer samples than d_steps repeats them).
         d = self.d_steps
         if not self.split_batch or d == 1:
-            return [real] * d
+            return [self.whole_groups(real)] * d
         n = ops.shape(real)[0]
         if isinstance(n, int):
             chunk = max(n // d, 1)
-            return [real[min(i * chunk, n - chunk): min(i * chunk, n - chunk) + chunk] for i in range(d)]
+            return [self.whole_groups(real[min(i * chunk, n - chunk): min(i * chunk, n - chunk) + chunk])
+                    for i in range(d)]
         chunk = ops.maximum(n // d, 1)
         rest = [0] * (len(real.shape) - 1)
         size = [chunk] + list(real.shape[1:])
-        return [ops.slice(real, [ops.minimum(i * chunk, n - chunk)] + rest, size) for i in range(d)]
+        return [self.whole_groups(ops.slice(real, [ops.minimum(i * chunk, n - chunk)] + rest, size))
+                for i in range(d)]
 
     def adversarial_step(self, data):
+        self.begin_step()
         real_all = unpack_samples(data)
         g_vars = self.variables_of("g_optimizer")
         batches = self._critic_batches(real_all)
@@ -142,26 +162,26 @@ class WGANGP(GAN):
                 "d_optimizer", lambda real=real, fake_const=fake_const: self.critic_loss(real, fake_const))
         if reuse:
             def g_loss_on(images):
-                return ops.cast(self._g_loss_fn(self.discriminator(images, training=True)), "float32")
+                return ops.cast(self._g_loss_fn(self.discriminate(images)), "float32")
 
             g_loss, _, d_fake = self.loss_and_input_gradient(g_loss_on, fake, self.g_optimizer)
             self.apply_update("g_optimizer", g_loss, pullback(d_fake), g_vars)
         else:
             z = self.sample_noise(ops.shape(batches[-1])[0])
             g_loss = self.update(
-                "g_optimizer", lambda: self._g_loss_fn(self.discriminator(self.generator(z, training=True),
-                                                                           training=True)))
+                "g_optimizer", lambda: self._g_loss_fn(self.discriminate(self.generator(z, training=True))))
         self.track(d_loss=d_loss, g_loss=g_loss, gradient_penalty=penalty, wasserstein_estimate=w_estimate)
         return self.logs()
 
     def adversarial_eval_step(self, data):
-        real = unpack_samples(data)
+        real = self.whole_groups(unpack_samples(data))
         fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
-        real_scores = self.discriminator(real, training=False)
-        fake_scores = self.discriminator(fake, training=False)
+        real_in = self.d_input(real, training=False)
+        real_scores = self.discriminator(real_in, training=False)
+        fake_scores = self.discriminate(fake, training=False)
         w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
-        _, grads = self.input_gradients(lambda t: self.discriminator(t, training=False), real)
-        self.track(d_loss=w_loss, g_loss=self._g_loss_fn(fake_scores),
+        _, grads = self.input_gradients(lambda t: self.discriminator(t, training=False), real_in)
+        self.track(d_loss=self._d_loss_fn(real_scores, fake_scores), g_loss=self._g_loss_fn(fake_scores),
                    gradient_penalty=losses_lib.gradient_penalty(grads), wasserstein_estimate=-w_loss)
         return self.logs()
 
@@ -171,7 +191,7 @@ class WGANGP(GAN):
         return config
 
 
-def dcgan_critic(image_shape, filters=64, norm=None, name="critic"):
+def dcgan_critic(image_shape, filters=64, norm=None, pac=1, name="critic"):
     """The DCGAN discriminator without BatchNorm, as the WGAN-GP paper's DCGAN critic.
 
     Stride-2 4×4 convs with LeakyReLU(0.2), widths doubling from `filters`, then a 4×4
@@ -182,10 +202,12 @@ def dcgan_critic(image_shape, filters=64, norm=None, name="critic"):
         filters: int. Width of the first layer. Defaults to 64.
         norm: str or None. `"layer"` adds LayerNormalization after every conv but the
             first (the paper's drop-in for BatchNorm); `None` uses none. Defaults to `None`.
+        pac: int. PacGAN packing: the input is `pac` images concatenated along the
+            channels. Defaults to 1.
         name: str. Defaults to `"critic"`.
     """
-    size, _, _ = check_image_shape(image_shape)
-    inp = keras.Input(image_shape, name="image")
+    size, _, channels = check_image_shape(image_shape)
+    inp = keras.Input((size, size, channels * arguments.positive_int("pac", pac)), name="image")
     x = inp
     width = filters
     for i in range((size.bit_length() - 1) - 2):
@@ -199,10 +221,13 @@ def dcgan_critic(image_shape, filters=64, norm=None, name="critic"):
     return keras.Model(inp, layers.Flatten(dtype="float32")(x), name=name)
 
 
-def mlp_critic(data_shape, hidden_units=(512, 512, 512), name="critic"):
-    """An MLP critic with ReLU hidden layers and one unbounded score (the paper's toy-data critic)."""
+def mlp_critic(data_shape, hidden_units=(512, 512, 512), pac=1, name="critic"):
+    """An MLP critic with ReLU hidden layers and one unbounded score (the paper's toy-data critic).
+
+    With `pac > 1` (PacGAN) its input is `pac` samples concatenated along the last axis.
+    """
     data_shape = _check_shape(data_shape)
-    inp = keras.Input(data_shape, name="sample")
+    inp = keras.Input(packed_shape(data_shape, arguments.positive_int("pac", pac)), name="sample")
     x = layers.Flatten()(inp) if len(data_shape) > 1 else inp
     for units in hidden_units:
         x = layers.ReLU()(layers.Dense(units)(x))
@@ -212,9 +237,11 @@ def mlp_critic(data_shape, hidden_units=(512, 512, 512), name="critic"):
 
 @register("wgan_gp", test_config={"image_shape": (8, 8, 1), "latent_dim": 8, "filters": 4, "d_steps": 2},
           model_class=WGANGP)
+@_toolkit.documented
 def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=None, filters=64,
             hidden_units=(512, 512, 512), critic_norm=None, gp_weight=10.0, d_steps=5, split_batch=True,
-            seed=None):
+            seed=None, loss=None, d_loss=None, g_loss=None, spectral_norm=False, r1_gamma=0.0, r1_interval=1,
+            ema_decay=None, ema_start=0, augment=None, pac=1):
     """WGAN-GP (Gulrajani et al. 2017) with the paper's defaults: λ = 10, n_critic = 5, Adam(1e-4, 0.5, 0.9).
 
     Args:
@@ -235,7 +262,7 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
         d_steps: int. n_critic. Defaults to 5.
         split_batch: bool. Each critic update gets its own `1/d_steps` of the batch.
             Defaults to True.
-        seed: int. Noise seed. Defaults to `None`.
+        seed: int. Noise seed. Defaults to `None`.{toolkit}
 
     Example:
     ```python
@@ -251,6 +278,9 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
     arguments.positive_int("filters", filters)
     arguments.positive_int("d_steps", d_steps)
     arguments.positive_int("latent_dim", latent_dim, allow_none=True)
+    toolkit = _toolkit.options(loss=loss, d_loss=d_loss, g_loss=g_loss, spectral_norm=spectral_norm,
+                               r1_gamma=r1_gamma, r1_interval=r1_interval, ema_decay=ema_decay,
+                               ema_start=ema_start, augment=augment, pac=pac, default_loss="wasserstein")
     if architecture == "mlp":
         if data_shape is None:
             raise ValueError("The MLP architecture needs `data_shape`. Received: data_shape=None")
@@ -258,15 +288,16 @@ def wgan_gp(*, image_shape=None, data_shape=None, architecture=None, latent_dim=
         data_shape = _check_shape(data_shape)
         latent_dim = latent_dim or (2 if len(data_shape) == 1 else 128)
         generator = mlp_generator(data_shape, latent_dim, hidden_units)
-        critic = mlp_critic(data_shape, hidden_units)
+        critic = mlp_critic(data_shape, hidden_units, pac=toolkit["pac"])
     else:
         if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
             return WGANGP.deferred(wgan_gp, kwargs, name="wgan_gp")
         image_shape = check_image_shape(image_shape)
         latent_dim = latent_dim or 128
         generator = dcgan_generator(image_shape, latent_dim, filters)
-        critic = dcgan_critic(image_shape, filters, norm=critic_norm)
-    model = WGANGP(generator, critic, latent_dim=latent_dim, gp_weight=gp_weight, d_steps=d_steps,
-                   split_batch=split_batch, seed=seed, name="wgan_gp")
+        critic = dcgan_critic(image_shape, filters, norm=critic_norm, pac=toolkit["pac"])
+    model = WGANGP(generator, _toolkit.discriminator(critic, spectral_norm), latent_dim=latent_dim,
+                   gp_weight=gp_weight, d_steps=d_steps, split_batch=split_batch, seed=seed, name="wgan_gp",
+                   **toolkit)
     model.compile()  # Adam(1e-4, beta_1=0.5, beta_2=0.9) for both: WGANGP.default_optimizer
     return model

@@ -16,5 +16,5 @@ def test_minimax_and_non_saturating_train_differently():
         gan.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
         weights.append(numpy(gan.generator.trainable_variables[0]))
     assert not np.allclose(*weights)
-    with pytest.raises(ValueError, match="Received: g_loss='hinge'"):
-        ganzoo.get("gan", g_loss="hinge")
+    with pytest.raises(ValueError, match="Received: g_loss='hinj'"):
+        ganzoo.get("gan", g_loss="hinj")
