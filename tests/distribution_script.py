@@ -85,7 +85,7 @@ keras.config.disable_traceback_filtering()
 import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
-from ganzoo.backend.distribution import data_parallel  # noqa: E402
+from ganzoo.backend.distribution import data_parallel, mirrored_strategy  # noqa: E402
 from ganzoo.registry import get_test_config  # noqa: E402
 from ganzoo.resume import BackupAndRestore  # noqa: E402
 from tests.harness import state_arrays  # noqa: E402
@@ -266,8 +266,7 @@ def noise():
     import tensorflow as tf
 
     per_device = BATCH // ARGS.devices
-    strategy = tf.distribute.MirroredStrategy(
-        devices=[d.name for d in tf.config.list_logical_devices("CPU")])
+    strategy = mirrored_strategy([d.name for d in tf.config.list_logical_devices("CPU")])
     with strategy.scope():
         model = build("gan")
     start = keras.ops.convert_to_numpy(model.seed_generator.state)

@@ -131,7 +131,39 @@ def data_parallel(num_devices, *, batch_size=None):
         return contextlib.nullcontext()
     if _BACKEND == "jax":
         return keras.distribution.DataParallel(devices=devices).scope()
+    return mirrored_strategy(devices).scope()
+
+
+_STRATEGIES = {}
+
+
+def mirrored_strategy(devices):
+    """The process' one `tf.distribute.MirroredStrategy` over `devices` (made on first use).
+
+    Every `MirroredStrategy` numbers its collective all-reduces from the same start (group
+    key 1, instance key 100), and TensorFlow's collective runtime is one per process: a
+    second strategy over the same devices reuses the first one's numbers, and its first
+    all-reduce is matched with the first strategy's ("Shape mismatch in the collective
+    instance 100 ... expected shape [192] but another member in the group expected shape
+    [65]"). One strategy per device list, kept for the life of the process, keeps
+    counting instead.
+
+    Args:
+        devices: list of str. Device names, e.g. `["/cpu:0", "/cpu:1"]`.
+
+    Returns:
+        A `tf.distribute.MirroredStrategy`.
+
+    Example:
+    ```python
+    strategy = mirrored_strategy(available_devices()[:2])
+    assert strategy is mirrored_strategy(available_devices()[:2])
+    ```
+    """
     import tensorflow as tf
 
-    return tf.distribute.MirroredStrategy(devices=devices).scope()
+    key = tuple(str(d) for d in devices)
+    if key not in _STRATEGIES:
+        _STRATEGIES[key] = tf.distribute.MirroredStrategy(devices=list(key))
+    return _STRATEGIES[key]
 
