@@ -205,3 +205,54 @@ def test_data_parallel_refuses_more_devices_than_exist_and_uneven_batches():
 def test_data_parallel_on_torch_names_the_backends_that_have_it():
     with pytest.raises(ValueError, match=r"jax.*tensorflow.*Received: devices=2"):
         data_parallel(2, batch_size=4)
+
+
+# --------------------------------------------------------------------------------- CLI
+CLI_TRAIN = ["train", "gan", "--dataset", "ring", "--epochs", "1", "--steps-per-epoch", "3",
+             "--batch-size", "8", "--set", "hidden_units=(8,)", "--verbose", "0"]
+
+
+@pytest.mark.skipif(BACKEND == "torch", reason="no distribution in released Keras on torch")
+def test_cli_devices_trains_data_parallel_like_one_device(tmp_path):
+    # `ganzoo train --devices 2` (a child with 2 virtual devices) against the same command
+    # on one device (here): the global batch of 8 split 4 + 4 ends with one device's state.
+    from ganzoo import cli
+
+    assert cli.main([*CLI_TRAIN, "--out", str(tmp_path / "one")]) == 0
+    command = [*CLI_TRAIN, "--devices", "2", "--out", str(tmp_path / "two")]
+    assert run_script("cli", "--devices", 2, "--cli-args", json.dumps(command)) == [{"rc": 0}]
+    one = ganzoo.load_model(str(tmp_path / "one" / "model.keras"))
+    two = ganzoo.load_model(str(tmp_path / "two" / "model.keras"))
+    assert int(keras.ops.convert_to_numpy(two.g_optimizer.iterations)) == 3
+    assert_state_close(state_arrays(one), state_arrays(two))
+
+
+def test_cli_devices_refuses_more_devices_than_exist_and_uneven_batches(tmp_path, capsys):
+    from ganzoo import cli
+
+    def error(*flags):
+        assert cli.main([*CLI_TRAIN, "--out", str(tmp_path), *flags]) == 2
+        return capsys.readouterr().err
+
+    assert "Received: --devices 0" in error("--devices", "0")
+    assert "multiple of --devices 3. Received: --batch-size 8" in error("--devices", "3")
+    if BACKEND == "torch":
+        assert "released Keras (3.15) does not have" in error("--devices", "2")
+    else:
+        assert "Received: devices=4096" in error("--devices", "4096", "--batch-size", "4096")
+    assert not os.path.exists(tmp_path / "model.keras")
+
+
+def test_whole_shares_makes_every_batch_split_evenly():
+    from ganzoo.backend.distribution import whole_shares
+    from ganzoo.resume import ShuffledBatches
+
+    x, y = np.arange(1003 * 2, dtype="float32").reshape(1003, 2), np.arange(1003)
+    cut_x, cut_y = whole_shares((x, y), 4)
+    assert len(cut_x) == len(cut_y) == 1000
+    np.testing.assert_array_equal(cut_x, x[:1000])  # the first ones, in order
+    assert whole_shares(x, 1) is x
+    assert len(ShuffledBatches(x, batch_size=12)[83]) == 7  # uncut: a last batch 4 devices cannot split
+    batches = ShuffledBatches(whole_shares(x, 4), batch_size=12)
+    assert sorted({len(batches[i]) % 4 for i in range(len(batches))}) == [0]
+    assert len(batches[len(batches) - 1]) == 4  # the short last batch: 1 example per device

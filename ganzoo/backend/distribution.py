@@ -167,3 +167,34 @@ def mirrored_strategy(devices):
         _STRATEGIES[key] = tf.distribute.MirroredStrategy(devices=list(key))
     return _STRATEGIES[key]
 
+
+
+def whole_shares(data, num_devices):
+    """`data` cut to a multiple of `num_devices` examples, so that every batch splits evenly.
+
+    With a global batch that is a multiple of `num_devices` (what `data_parallel` checks),
+    every full batch splits evenly; the last, smaller batch of an epoch does too once the
+    number of examples is a multiple of `num_devices` (JAX cannot split one that does not
+    divide; TensorFlow would give the replicas unequal shares, which per-replica noise and
+    the loss scaling assume equal). At most `num_devices - 1` examples are left out: the
+    last ones.
+
+    Args:
+        data: array, or tuple of arrays with the same first dimension.
+        num_devices: int. The number of devices the batches are split across.
+
+    Returns:
+        `data` (the same structure), its first `len - len % num_devices` examples.
+
+    Example:
+    ```python
+    x = np.zeros((1001, 2), "float32")
+    whole_shares(x, 4).shape  # (1000, 2)
+    ```
+    """
+    arrays = data if isinstance(data, tuple) else (data,)
+    keep = len(arrays[0]) - len(arrays[0]) % num_devices
+    if keep == len(arrays[0]):
+        return data
+    cut = tuple(a[:keep] for a in arrays)
+    return cut if isinstance(data, tuple) else cut[0]
