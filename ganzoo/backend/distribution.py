@@ -7,6 +7,10 @@ needs on top of them:
   model in, on JAX (`keras.distribution.DataParallel`) and TensorFlow
   (`tf.distribute.MirroredStrategy`), with clear errors for more devices than exist or a
   global batch that does not split evenly.
+- `mirrored_strategy(devices)`: the process' one `tf.distribute.MirroredStrategy` per device
+  list (a second strategy would reuse the first one's collective keys and abort).
+- `whole_shares(data, num_devices)`: arrays cut to a multiple of the device count, so that
+  the last, smaller batch of an epoch splits evenly too.
 - `replica_draw(draw, batch_size)`: what a model's step uses so that a TensorFlow replica,
   which runs the step on its own share of the batch, draws its own rows of the global
   batch's noise (without it every replica draws the same noise). On JAX, where the step is
@@ -101,16 +105,17 @@ def data_parallel(num_devices, *, batch_size=None):
 
     JAX: `keras.distribution.DataParallel` over the first `num_devices` devices (variables
     replicated, the global batch split along its first axis; variables made before the
-    scope are placed on the devices when `fit` starts). TensorFlow:
-    `tf.distribute.MirroredStrategy` over the first `num_devices` devices (the model must be
-    built and compiled inside the scope). The batch given to `fit` is the global batch;
+    scope are placed on the devices when `fit` starts). TensorFlow: the process'
+    `tf.distribute.MirroredStrategy` over the first `num_devices` devices
+    (`mirrored_strategy`; the model must be built and compiled inside the scope). The batch given to `fit` is the global batch;
     every device gets `batch_size / num_devices` of it. With `num_devices=1` the scope
     changes nothing.
 
     Args:
         num_devices: int. How many devices to train on.
         batch_size: int. The global batch size, checked to split evenly. Defaults to `None`
-            (not checked here; JAX then fails at the first uneven batch).
+            (not checked here; JAX then fails at the first uneven batch). The last batch
+            of an epoch splits only if the number of samples does too (`whole_shares`).
 
     Returns:
         A context manager.
