@@ -470,8 +470,10 @@ def cmd_train_on_devices(args):
     if args.devices < 1:
         raise ValueError(f"--devices must be a positive int. Received: --devices {args.devices}")
     ganzoo.get_builder(args.name)  # unknown names fail here, naming the name
-    batch_size = args.batch_size or ganzoo.models.get_model_class(args.name).default_batch_size
-    if batch_size % args.devices:
+    batch_size = args.batch_size
+    if batch_size is None:
+        batch_size = ganzoo.models.get_model_class(args.name).default_batch_size
+    if batch_size > 0 and batch_size % args.devices:  # not positive: cmd_train says so
         raise ValueError(f"--batch-size is the global batch, split evenly across the devices: it must be a "
                          f"multiple of --devices {args.devices}. Received: --batch-size {batch_size}")
     with data_parallel(args.devices, batch_size=batch_size):  # more devices than exist: refused here
