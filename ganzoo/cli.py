@@ -52,6 +52,9 @@ def _parser():
                         "--no-resume deletes it and starts over.")
     t.add_argument("--backup-every", type=int, default=None, metavar="N",
                    help="Back up the full training state every N batches (default: every epoch).")
+    t.add_argument("--devices", type=int, default=1, metavar="N",
+                   help="Train data-parallel on N devices (jax: keras.distribution, tensorflow: "
+                        "tf.distribute; not torch); --batch-size is the global batch, split evenly.")
 
     s = sub.add_parser("sample", help="Write a PNG grid of samples from a saved model.")
     s.add_argument("model", help="A .keras file: a whole model saved by ganzoo, or its generator "
@@ -428,6 +431,10 @@ def cmd_train(args):
     if not hasattr(data, "element_spec") and not isinstance(data, keras.utils.PyDataset):
         # In-memory arrays: reshuffled every epoch in an order that depends on (seed, epoch)
         # only, so that a killed and resumed run trains on the same batches as one never killed.
+        if args.devices > 1:  # every batch, the last one of a pass too, splits evenly
+            from ganzoo.backend.distribution import whole_shares
+
+            data = whole_shares(data, args.devices)
         data = ShuffledBatches(data, args.batch_size, seed=args.seed, steps_per_epoch=args.steps_per_epoch)
         fit_kwargs["shuffle"] = False
     elif args.steps_per_epoch is not None and not isinstance(data, keras.utils.PyDataset):
@@ -451,6 +458,27 @@ def cmd_train(args):
     print(f"ganzoo: wrote {len(grids.paths)} sample grids to {os.path.join(args.out, 'samples')}, "
           f"model.keras and {model.network_names[0]}.keras to {args.out}")
     return 0
+
+
+def cmd_train_on_devices(args):
+    """`ganzoo train`, on `--devices N`: the whole run inside `data_parallel(N)`'s scope."""
+    if args.devices == 1:
+        return cmd_train(args)
+    import ganzoo
+    import ganzoo.models
+    from ganzoo.backend.distribution import data_parallel
+
+    if args.devices < 1:
+        raise ValueError(f"--devices must be a positive int. Received: --devices {args.devices}")
+    ganzoo.get_builder(args.name)  # unknown names fail here, naming the name
+    batch_size = args.batch_size
+    if batch_size is None:
+        batch_size = ganzoo.models.get_model_class(args.name).default_batch_size
+    if batch_size > 0 and batch_size % args.devices:  # not positive: cmd_train says so
+        raise ValueError(f"--batch-size is the global batch, split evenly across the devices: it must be a "
+                         f"multiple of --devices {args.devices}. Received: --batch-size {batch_size}")
+    with data_parallel(args.devices, batch_size=batch_size):  # more devices than exist: refused here
+        return cmd_train(args)
 
 
 def default_sample_path(model_path):
@@ -513,7 +541,7 @@ def cmd_upscale(args):
     return 0
 
 
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "translate": cmd_translate,
+COMMANDS = {"list": cmd_list, "train": cmd_train_on_devices, "sample": cmd_sample, "translate": cmd_translate,
             "upscale": cmd_upscale}
 
 

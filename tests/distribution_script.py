@@ -6,6 +6,8 @@ python tests/distribution_script.py equivalence --devices N --models a,b [--layo
     For each model: a few fit steps on one device with global batch B, then the same steps
     from the same initial state under the N-device layout; prints one JSON line per model
     with the largest relative difference of any state variable (`max_rel`).
+python tests/distribution_script.py cli --devices N --cli-args '["train", "gan", ...]'
+    `ganzoo.cli.main(ARGS)` with N devices; prints {"rc": exit code}.
 python tests/distribution_script.py train --devices N --model M --out F.npz
         [--backup DIR] [--epochs E] [--crash-after K] [--save F.keras] [--processes P --process-id I --port Q]
     Fit M on N devices (JAX DataParallel / TF MirroredStrategy; N=1: no distribution) and
@@ -40,7 +42,8 @@ EPSILON = 1e-3
 
 def _parse():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["equivalence", "train", "noise"])
+    p.add_argument("mode", choices=["equivalence", "train", "noise", "cli"])
+    p.add_argument("--cli-args", default="[]", help="cli mode: JSON list of `ganzoo` arguments")
     p.add_argument("--build-outside", action="store_true")
     p.add_argument("--config", default="{}", help="JSON builder arguments over the test config")
     p.add_argument("--devices", type=int, default=1)
@@ -85,7 +88,7 @@ keras.config.disable_traceback_filtering()
 import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
-from ganzoo.backend.distribution import data_parallel  # noqa: E402
+from ganzoo.backend.distribution import data_parallel, mirrored_strategy  # noqa: E402
 from ganzoo.registry import get_test_config  # noqa: E402
 from ganzoo.resume import BackupAndRestore  # noqa: E402
 from tests.harness import state_arrays  # noqa: E402
@@ -266,8 +269,7 @@ def noise():
     import tensorflow as tf
 
     per_device = BATCH // ARGS.devices
-    strategy = tf.distribute.MirroredStrategy(
-        devices=[d.name for d in tf.config.list_logical_devices("CPU")])
+    strategy = mirrored_strategy([d.name for d in tf.config.list_logical_devices("CPU")])
     with strategy.scope():
         model = build("gan")
     start = keras.ops.convert_to_numpy(model.seed_generator.state)
@@ -279,5 +281,13 @@ def noise():
                       "one_device": one_device.tolist()}), flush=True)
 
 
+def cli():
+    """`ganzoo ARGS...` (ganzoo.cli.main) in a process that has --devices devices."""
+    from ganzoo import cli as ganzoo_cli
+
+    code = ganzoo_cli.main(json.loads(ARGS.cli_args))
+    print(json.dumps({"rc": code}), flush=True)
+
+
 if __name__ == "__main__":
-    {"equivalence": equivalence, "train": train, "noise": noise}[ARGS.mode]()
+    {"equivalence": equivalence, "train": train, "noise": noise, "cli": cli}[ARGS.mode]()

@@ -7,6 +7,10 @@ needs on top of them:
   model in, on JAX (`keras.distribution.DataParallel`) and TensorFlow
   (`tf.distribute.MirroredStrategy`), with clear errors for more devices than exist or a
   global batch that does not split evenly.
+- `mirrored_strategy(devices)`: the process' one `tf.distribute.MirroredStrategy` per device
+  list (a second strategy would reuse the first one's collective keys and abort).
+- `whole_shares(data, num_devices)`: arrays cut to a multiple of the device count, so that
+  the last, smaller batch of an epoch splits evenly too.
 - `replica_draw(draw, batch_size)`: what a model's step uses so that a TensorFlow replica,
   which runs the step on its own share of the batch, draws its own rows of the global
   batch's noise (without it every replica draws the same noise). On JAX, where the step is
@@ -101,16 +105,17 @@ def data_parallel(num_devices, *, batch_size=None):
 
     JAX: `keras.distribution.DataParallel` over the first `num_devices` devices (variables
     replicated, the global batch split along its first axis; variables made before the
-    scope are placed on the devices when `fit` starts). TensorFlow:
-    `tf.distribute.MirroredStrategy` over the first `num_devices` devices (the model must be
-    built and compiled inside the scope). The batch given to `fit` is the global batch;
+    scope are placed on the devices when `fit` starts). TensorFlow: the process'
+    `tf.distribute.MirroredStrategy` over the first `num_devices` devices
+    (`mirrored_strategy`; the model must be built and compiled inside the scope). The batch given to `fit` is the global batch;
     every device gets `batch_size / num_devices` of it. With `num_devices=1` the scope
     changes nothing.
 
     Args:
         num_devices: int. How many devices to train on.
         batch_size: int. The global batch size, checked to split evenly. Defaults to `None`
-            (not checked here; JAX then fails at the first uneven batch).
+            (not checked here; JAX then fails at the first uneven batch). The last batch
+            of an epoch splits only if the number of samples does too (`whole_shares`).
 
     Returns:
         A context manager.
@@ -131,7 +136,70 @@ def data_parallel(num_devices, *, batch_size=None):
         return contextlib.nullcontext()
     if _BACKEND == "jax":
         return keras.distribution.DataParallel(devices=devices).scope()
+    return mirrored_strategy(devices).scope()
+
+
+_STRATEGIES = {}
+
+
+def mirrored_strategy(devices):
+    """The process' one `tf.distribute.MirroredStrategy` over `devices` (made on first use).
+
+    Every `MirroredStrategy` numbers its collective all-reduces from the same start (group
+    key 1, instance key 100), and TensorFlow's collective runtime is one per process: a
+    second strategy over the same devices reuses the first one's numbers, and its first
+    all-reduce is matched with the first strategy's ("Shape mismatch in the collective
+    instance 100 ... expected shape [192] but another member in the group expected shape
+    [65]"). One strategy per device list, kept for the life of the process, keeps
+    counting instead.
+
+    Args:
+        devices: list of str. Device names, e.g. `["/cpu:0", "/cpu:1"]`.
+
+    Returns:
+        A `tf.distribute.MirroredStrategy`.
+
+    Example:
+    ```python
+    strategy = mirrored_strategy(available_devices()[:2])
+    assert strategy is mirrored_strategy(available_devices()[:2])
+    ```
+    """
     import tensorflow as tf
 
-    return tf.distribute.MirroredStrategy(devices=devices).scope()
+    key = tuple(str(d) for d in devices)
+    if key not in _STRATEGIES:
+        _STRATEGIES[key] = tf.distribute.MirroredStrategy(devices=list(key))
+    return _STRATEGIES[key]
 
+
+
+def whole_shares(data, num_devices):
+    """`data` cut to a multiple of `num_devices` examples, so that every batch splits evenly.
+
+    With a global batch that is a multiple of `num_devices` (what `data_parallel` checks),
+    every full batch splits evenly; the last, smaller batch of an epoch does too once the
+    number of examples is a multiple of `num_devices` (JAX cannot split one that does not
+    divide; TensorFlow would give the replicas unequal shares, which per-replica noise and
+    the loss scaling assume equal). At most `num_devices - 1` examples are left out: the
+    last ones.
+
+    Args:
+        data: array, or tuple of arrays with the same first dimension.
+        num_devices: int. The number of devices the batches are split across.
+
+    Returns:
+        `data` (the same structure), its first `len - len % num_devices` examples.
+
+    Example:
+    ```python
+    x = np.zeros((1001, 2), "float32")
+    whole_shares(x, 4).shape  # (1000, 2)
+    ```
+    """
+    arrays = data if isinstance(data, tuple) else (data,)
+    keep = len(arrays[0]) - len(arrays[0]) % num_devices
+    if keep == len(arrays[0]):
+        return data
+    cut = tuple(a[:keep] for a in arrays)
+    return cut if isinstance(data, tuple) else cut[0]
