@@ -198,19 +198,24 @@ def configured_backend():
 
 
 def saved_backend(path):
-    """The backend a ganzoo model file was saved on (its config's `backend`), or `None`.
+    """The backend a `.keras` file was saved on, or `None`; read without importing Keras.
 
-    Whole ganzoo models record it (`AdversarialModel.get_config`); a network saved alone
-    (e.g. `generator.keras`) does not.
+    From the archive's `metadata.json` (`"backend"`: every file ganzoo writes,
+    `ganzoo.saving.record_backend`, networks saved alone included), else a whole ganzoo
+    model's config (`AdversarialModel.get_config`); a network saved with plain `save` has none.
     """
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
-            config = json.loads(z.read("config.json"))
+            names = z.namelist()
+            metadata = json.loads(z.read("metadata.json")) if "metadata.json" in names else {}
+            config = json.loads(z.read("config.json")) if "config.json" in names else {}
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, TypeError):
         return None
-    value = (config.get("config") or {}).get("backend") if isinstance(config, dict) else None
+    value = metadata.get("backend") if isinstance(metadata, dict) else None
+    if value not in BACKENDS and isinstance(config, dict):
+        value = (config.get("config") or {}).get("backend")
     return value if value in BACKENDS else None
 
 

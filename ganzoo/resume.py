@@ -123,7 +123,6 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         self._pending_metrics = None
         self._skip_logs = {}
         self._skipped_batches = 0
-        self._original_train_function = None
 
     # --------------------------------------------------------------------- restore
     def on_train_begin(self, logs=None):
@@ -134,6 +133,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         # What this run was started with, read before anything is restored (the optimizers'
         # learning rates included): recorded in every backup, compared on a resume.
         self._run_settings = run_settings(self.model, self.fit_batch_size, self.settings)
+        if hasattr(self._model, "skip_train_batches"):
+            self._model.skip_train_batches(0)  # none left over from a fit that crashed mid-skip
         found = self._read_backup()
         if found is None:
             return
@@ -147,8 +148,17 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             else:
                 v.assign(arrays[f"v{i}"])
         # An epoch-end backup (step 0) starts a new epoch: its trackers start from zero,
-        # as `fit` resets them; only a mid-epoch backup carries the epoch's running means.
+        # as `fit` resets them; only a mid-epoch backup carries the epoch's running means,
+        # which are also what the skipped batches of that epoch report as their logs.
         self._pending_metrics = pending if meta["step"] else None
+        self._skip_logs = {}
+        if meta["step"]:
+            for v, value in pending:
+                v.assign(value)
+            logs_of = getattr(model, "logs", None)
+            if logs_of is not None:
+                self._skip_logs = {name: float(keras.ops.convert_to_numpy(value))
+                                   for name, value in logs_of().items()}
         for cb in self.stateful_callbacks:
             key = f"cb_{type(cb).__name__}"
             if key in meta.get("callbacks", {}):
@@ -157,8 +167,7 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
         self._skip = self._step
         model._initial_epoch = self._epoch
         self._restored = meta
-        if self._skip:
-            self._install_skip()
+        self._resume_model()
 
     def _read_backup(self):
         """`(path, meta, arrays)` of the newest complete backup, or `None` when there is none.
@@ -240,47 +249,25 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             for v, value in self._pending_metrics:
                 v.assign(value)
             self._pending_metrics = None
-            self._skip_logs = {name: float(keras.ops.convert_to_numpy(value))
-                               for name, value in self._model.logs().items()}
 
-    def _install_skip(self):
-        # The batches of the interrupted epoch up to the backup were trained on already.
-        # The data iterator must still advance past them (so the remaining batches are the
-        # ones an uninterrupted run would see), without training: for those calls the
-        # compiled train function is replaced by one that only draws the batch.
+    def _resume_model(self):
+        # The model is told that its state was restored (SRGAN reads its generator step
+        # again) and skips the batches of the interrupted epoch up to the backup: they were
+        # trained on already. The data iterator still advances past them, so the remaining
+        # batches are the ones an uninterrupted run would see; how a batch is drawn without
+        # training is the backend Trainer's business (`skip_train_batches`).
         model = self._model
-        original = model.train_function
-        backend = keras.config.backend()
-        callback = self
-
-        def skipping_train_function(*args):
-            if callback._skip <= 0:
-                model.train_function = original
-                return original(*args)
-            callback._skip -= 1
-            callback._skipped_batches += 1
-            logs = callback._skip_logs
-            if backend == "jax":
-                state, iterator = args
-                next(iterator)
-                out = (dict(logs), state)
-            elif backend == "tensorflow":
-                next(args[0])
-                out = dict(logs)
-            else:  # torch: the epoch iterator has drawn the batch already
-                out = dict(logs)
-            if callback._skip <= 0:
-                model.train_function = original
-            return out
-
-        if getattr(model, "steps_per_execution", 1) != 1:
-            raise ValueError(
-                "Resuming in the middle of an epoch needs steps_per_execution=1. "
-                f"Received: steps_per_execution={model.steps_per_execution}"
-            )
-        self._original_train_function = original
-        model.train_function = skipping_train_function
-        self._mute_callbacks(self._skip)
+        if not hasattr(model, "on_resume"):
+            if self._skip:
+                raise ValueError(
+                    "Resuming in the middle of an epoch needs a ganzoo model (its backend Trainer "
+                    f"skips the batches the backup covers). Received: a {type(model).__name__}"
+                )
+            return
+        model.on_resume(self._skip, self._skip_logs)
+        if self._skip:
+            self._skipped_batches = self._skip  # their batch ends are not counted again
+            self._mute_callbacks(self._skip)
 
     def _mute_callbacks(self, skip):
         # The skipped batches were seen by the callbacks before the kill (their state, if
@@ -375,9 +362,8 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     def on_train_end(self, logs=None):
         self._unmute_callbacks()
         model = self._model
-        if self._original_train_function is not None and model.train_function is not self._original_train_function:
-            model.train_function = self._original_train_function
-        self._original_train_function = None
+        if self._skip and hasattr(model, "skip_train_batches"):
+            model.skip_train_batches(0)  # `fit` ended before the skipped batches did
         # Keras never clears this: a later `fit` on the same model would start there too.
         model._initial_epoch = None
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

@@ -1,8 +1,20 @@
-"""`ganzoo.load_model`: load a `.keras` file safely and check that it holds a ganzoo model."""
+"""`ganzoo.load_model`: load a `.keras` file safely and check that it holds a ganzoo model.
+
+Files ganzoo writes (`save_atomic`: `ganzoo train`'s `model.keras` and `generator.keras`)
+record the Keras backend they were saved under in the archive's `metadata.json`
+(`"backend"`, beside Keras' own `keras_version` and `date_saved`), so that
+`ganzoo sample / translate / upscale` can prefer it (`ganzoo.cli.saved_backend`), also for
+a network saved alone.
+"""
+import json
 import os
+import shutil
 import zipfile
 
 import keras
+
+#: The member of a `.keras` archive holding Keras' metadata (keras/src/saving/saving_lib.py).
+METADATA_FILE = "metadata.json"
 
 
 def load_model(path, *, custom_objects=None, compile=True, require_ganzoo=True):
@@ -79,6 +91,9 @@ def save_atomic(obj, path):
         obj: keras.Model. What to save (a ganzoo model or one of its networks).
         path: str or path-like. The `.keras` file to write.
 
+    The archive's `metadata.json` also records the Keras backend it was saved under
+    (`record_backend`).
+
     Example:
     ```python
     gan = ganzoo.get("gan", data_shape=(2,))
@@ -89,6 +104,7 @@ def save_atomic(obj, path):
     tmp = path[: -len(".keras")] + f".tmp{os.getpid()}.keras"
     try:
         obj.save(tmp)
+        record_backend(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -96,3 +112,47 @@ def save_atomic(obj, path):
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def record_backend(path, backend=None):
+    """Write `"backend"` into the `metadata.json` of the `.keras` archive at `path`.
+
+    Keras' metadata holds `keras_version` and `date_saved`; the backend a file was saved
+    under is what `ganzoo sample / translate / upscale` start Keras with when it is
+    installed (`ganzoo.cli.saved_backend`, which reads it without importing Keras). The
+    archive is rewritten beside itself and moved into place; every other member is copied
+    unchanged.
+
+    Args:
+        path: str or path-like. A `.keras` archive written by `save`.
+        backend: str or `None`. The backend to record; `None` is the running one
+            (`keras.config.backend()`). Defaults to `None`.
+
+    Example:
+    ```python
+    generator.save("generator.keras")
+    ganzoo.saving.record_backend("generator.keras")  # metadata.json: {..., "backend": "jax"}
+    ```
+    """
+    path = os.fspath(path)
+    backend = keras.config.backend() if backend is None else str(backend)
+    tmp = path + ".backend.tmp"
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as out:
+            names = src.namelist()
+            metadata = json.loads(src.read(METADATA_FILE)) if METADATA_FILE in names else {}
+            metadata["backend"] = backend
+            out.writestr(METADATA_FILE, json.dumps(metadata))
+            for info in src.infolist():
+                if info.filename == METADATA_FILE:
+                    continue
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
+                with src.open(info) as a, out.open(copy, "w", force_zip64=info.file_size >= 2 ** 31) as b:
+                    shutil.copyfileobj(a, b, 1 << 20)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+

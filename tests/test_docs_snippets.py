@@ -11,8 +11,14 @@ Any other snippet trains, so it runs in the slow tier (`@pytest.mark.slow`): pyt
 in a fresh interpreter in an empty folder, bash blocks line by line, where each `ganzoo ...`
 command runs as `python -m ganzoo.cli ...` (the `ganzoo` script's entry point) and
 `pip install` steps are skipped (the test environment is installed).
+
+The snippets that train, and the quick start as written, run once per installed backend
+(parametrised by `backend`, the child's `KERAS_BACKEND`, whatever backend pytest itself
+runs under): `pytest --run-slow -m docs_as_written tests/test_docs_snippets.py` checks them
+on tensorflow, jax and torch in one go. The fast-tier tests run on pytest's backend only.
 """
 import glob
+import importlib.util
 import os
 import re
 import shlex
@@ -44,12 +50,26 @@ def snippets():
 SNIPPETS = snippets()
 
 
-def _env():
-    return dict(os.environ, KERAS_BACKEND=keras.config.backend(), PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def _run(argv, cwd, timeout=1800):
-    proc = subprocess.run(argv, capture_output=True, text=True, env=_env(), cwd=cwd, timeout=timeout)
+def installed(backend):
+    modules = ("jax", "jaxlib") if backend == "jax" else (backend,)
+    return all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+# The slow tests' backends: every one, each skipped where it is not installed.
+PER_BACKEND = pytest.mark.parametrize("backend", [
+    pytest.param(b, marks=pytest.mark.skipif(not installed(b), reason=f"{b} is not installed")) for b in BACKENDS])
+
+
+def _env(backend=None):
+    return dict(os.environ, KERAS_BACKEND=backend or keras.config.backend(), PYTHONPATH=ROOT,
+                TF_CPP_MIN_LOG_LEVEL="3")
+
+
+def _run(argv, cwd, timeout=1800, backend=None):
+    proc = subprocess.run(argv, capture_output=True, text=True, env=_env(backend), cwd=cwd, timeout=timeout)
     assert proc.returncode == 0, f"{' '.join(argv)[:200]}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     return proc
 
@@ -69,14 +89,15 @@ def bash_commands(code):
     return commands
 
 
-def run_snippet(snippet, cwd):
+def run_snippet(snippet, cwd, backend=None):
+    """Run `snippet` in `cwd` under `backend` (`KERAS_BACKEND`; pytest's own when `None`)."""
     if snippet["lang"] == "python":
         script = cwd / "snippet.py"
         script.write_text(snippet["code"])
-        return _run([sys.executable, str(script)], cwd)
+        return _run([sys.executable, str(script)], cwd, backend=backend)
     for argv in bash_commands(snippet["code"]):
         assert argv[0] == "ganzoo", f"{snippet['id']}: mark it `not run` or use a ganzoo command: {argv}"
-        _run([sys.executable, "-m", "ganzoo.cli", *argv[1:]], cwd)
+        _run([sys.executable, "-m", "ganzoo.cli", *argv[1:]], cwd, backend=backend)
 
 
 def test_every_snippet_is_marked_or_runnable():
@@ -96,9 +117,10 @@ def test_fast_snippet_runs(snippet, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.docs_as_written  # minutes each: CI's slow tier leaves them out (docs/development.md)
+@PER_BACKEND
 @pytest.mark.parametrize("snippet", [s for s in SNIPPETS if s["mark"] == ""], ids=lambda s: s["id"])
-def test_training_snippet_runs(snippet, tmp_path):
-    run_snippet(snippet, tmp_path)
+def test_training_snippet_runs(snippet, backend, tmp_path):
+    run_snippet(snippet, tmp_path, backend)
 
 
 # ----------------------------------------------------------- docs/index.md's quick start
@@ -130,6 +152,21 @@ def test_quick_start_sequence_tiny(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.docs_as_written
-def test_quick_start_as_written(tmp_path):
-    run_snippet(QUICK_START, tmp_path)
+@PER_BACKEND
+def test_quick_start_as_written(backend, tmp_path):
+    run_snippet(QUICK_START, tmp_path, backend)
     _check_quick_start_outputs(tmp_path, 16)
+
+
+def test_training_snippets_run_once_per_backend():
+    # The slow tests above take the backend as a parameter that becomes the child's
+    # KERAS_BACKEND (not pytest's own), so one `pytest --run-slow -m docs_as_written` covers
+    # the three; the fast tier runs no snippet for it.
+    for b in BACKENDS:
+        assert _env(b)["KERAS_BACKEND"] == b
+    assert _env()["KERAS_BACKEND"] == keras.config.backend()
+    for test in (test_training_snippet_runs, test_quick_start_as_written):
+        marks = {m.name for m in test.pytestmark}
+        assert {"slow", "docs_as_written", "parametrize"} <= marks, test.__name__
+        backends = [m for m in test.pytestmark if m.name == "parametrize" and m.args[0] == "backend"]
+        assert [p.values[0] for p in backends[0].args[1]] == list(BACKENDS), test.__name__

@@ -1,8 +1,9 @@
 """Backend-specific training mechanics, picked once from `keras.config.backend()`.
 
-This package is the only place in ganzoo that imports tensorflow, jax or torch: for
-training here, and for the tf.data input pipelines of `ganzoo.data` in `tfdata.py`
-(TensorFlow, imported only when a pipeline is built, on any backend).
+This package is the only place in ganzoo's training code that imports tensorflow, jax or
+torch. (The tf.data input pipelines, which import TensorFlow only when one is built and
+feed `fit` on any backend, are data code: `ganzoo/data/tfdata.py`; `tfdata.py` here
+re-exports them for one release.)
 Every adversarial model subclasses `Trainer`, which supplies:
 
 - `compute_gradients(loss_fn, variables, optimizer=None) -> (loss, grads)`

@@ -13,7 +13,7 @@ import jax
 import keras
 from keras import StatelessScope
 
-from ganzoo.backend.common import split_aux
+from ganzoo.backend.common import TrainFunction, split_aux
 
 
 def sync_state(model):
@@ -127,8 +127,14 @@ class _StepContext:
         self.all_vars = all_vars
 
 
-class Trainer(keras.Model):
+class Trainer(TrainFunction, keras.Model):
     """Gradient mechanics of ganzoo models on the JAX backend."""
+
+    def skip_train_step(self, args, logs):
+        """A skipped batch (resume): the train function takes `(state, iterator)`; draw one, keep the state."""
+        state, iterator = args
+        next(iterator)
+        return dict(logs), state
 
     _step_ctx = None
 

@@ -2,7 +2,7 @@
 import keras
 import tensorflow as tf
 
-from ganzoo.backend.common import split_aux
+from ganzoo.backend.common import TrainFunction, split_aux
 
 
 def _replica():
@@ -56,8 +56,13 @@ def read_variable(variable):
     return variable.value
 
 
-class Trainer(keras.Model):
+class Trainer(TrainFunction, keras.Model):
     """Gradient mechanics of ganzoo models on the TensorFlow backend."""
+
+    def skip_train_step(self, args, logs):
+        """A skipped batch (resume): the train function's argument is the data iterator; draw one."""
+        next(args[0])
+        return dict(logs)
 
     def compute_gradients(self, loss_fn, variables, optimizer=None):
         with tf.GradientTape() as tape:

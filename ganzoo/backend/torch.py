@@ -2,7 +2,7 @@
 import keras
 import torch
 
-from ganzoo.backend.common import split_aux
+from ganzoo.backend.common import TrainFunction, split_aux
 
 
 def sync_state(model):
@@ -19,8 +19,12 @@ def read_variable(variable):
     return variable.value
 
 
-class Trainer(keras.Model):
+class Trainer(TrainFunction, keras.Model):
     """Gradient mechanics of ganzoo models on the PyTorch backend."""
+
+    def skip_train_step(self, args, logs):
+        """A skipped batch (resume): `fit`'s epoch iterator has drawn it already; nothing to do."""
+        return dict(logs)
 
     def compute_gradients(self, loss_fn, variables, optimizer=None):
         with torch.enable_grad():

@@ -3,7 +3,7 @@
 Importing this package does not import TensorFlow; only loading a TensorFlow
 Datasets name (or building a `tf.data` pipeline from folders) does. The loaders here
 check their arguments and find the data; the TensorFlow code of their pipelines is in
-`ganzoo.backend.tfdata`.
+`ganzoo.data.tfdata`.
 """
 from ganzoo.data.embedded import MIXTURE_STD
 from ganzoo.data.embedded import grid_modes

@@ -7,13 +7,13 @@ random crop back to `image_size`, random horizontal flip; for pairs the same cro
 flip are applied to A and B.
 
 The functions here check their arguments, list files and call `tfds.load`; the
-TensorFlow ops (tf.data, tf.image, tf.io) are in `ganzoo.backend.tfdata`, which imports
+TensorFlow ops (tf.data, tf.image, tf.io) are in `ganzoo.data.tfdata`, which imports
 TensorFlow only when a pipeline is built.
 """
 import os
 
 from ganzoo import arguments
-from ganzoo.backend import tfdata
+from ganzoo.data import tfdata
 from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -39,7 +39,7 @@ def _no_full_batch(what, batch_size):
 
 
 def _pipeline_args(image_size, jitter, batch_size, shuffle, seed, what):
-    """The checked keyword arguments shared by the folder builders of `ganzoo.backend.tfdata`."""
+    """The checked keyword arguments shared by the folder builders of `ganzoo.data.tfdata`."""
     _check_int(image_size, "image_size", 8)
     _check_int(batch_size, "batch_size")
     return dict(image_size=image_size, load_size=default_load_size(image_size), jitter=jitter,

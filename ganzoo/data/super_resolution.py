@@ -12,14 +12,14 @@ Three sources, one convention (LR made from HR by bicubic downsampling, as in SR
 `random_crop_pairs` (numpy) and `CropPairs` (a `keras.utils.PyDataset` drawing fresh
 random crops every epoch, for any backend) turn HR images into training pairs.
 No function here downloads anything unless the caller passes `download=True` to tfds.
-The TensorFlow ops of `load_div2k` and `paired_random_crop` are in `ganzoo.backend.tfdata`.
+The TensorFlow ops of `load_div2k` and `paired_random_crop` are in `ganzoo.data.tfdata`.
 """
 import os
 
 import numpy as np
 
 from ganzoo import arguments
-from ganzoo.backend import tfdata
+from ganzoo.data import tfdata
 from ganzoo.data.tfds_loader import _import_tfds, tfds_load
 
 #: Photos that ship with the project's dependencies, by name, and the fixed split.

@@ -2,13 +2,13 @@
 
 tensorflow-datasets is imported lazily, inside these functions, so that the embedded
 datasets never import TensorFlow. This module checks names, splits and features; the
-tf.data pipeline that turns the examples into images is `ganzoo.backend.tfdata`'s.
+tf.data pipeline that turns the examples into images is `ganzoo.data.tfdata`'s.
 """
 import contextlib
 import difflib
 import logging
 
-from ganzoo.backend import tfdata
+from ganzoo.data import tfdata
 
 
 def _import_tfds():

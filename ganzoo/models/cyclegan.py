@@ -1,6 +1,4 @@
 """CycleGAN: unpaired image-to-image translation with cycle consistency (Zhu et al. 2017)."""
-import math
-
 import keras
 from keras import layers, ops
 
@@ -65,26 +63,38 @@ def default_residual_blocks(image_shape):
     return 9 if min(image_shape[0], image_shape[1]) >= 256 else 6
 
 
-def _steps_per_epoch(args):
-    """Batches per epoch of the data given to `fit` (its arguments, a dict), or `None` when unknown."""
-    if args.get("steps_per_epoch"):
-        return int(args["steps_per_epoch"])
-    x = args.get("x")
-    if x is None:
-        return None
-    if hasattr(x, "cardinality"):  # tf.data.Dataset
-        n = int(x.cardinality())
-        return n if n > 0 else None
-    arrays = x if isinstance(x, (tuple, list)) else [x]
-    if arrays and all(hasattr(a, "shape") and len(getattr(a, "shape", ())) > 0 for a in arrays):
-        n = int(arrays[0].shape[0])
-        split = args.get("validation_split") or 0.0
-        n = int(math.floor(n * (1.0 - split))) if split else n
-        return max(1, math.ceil(n / (args.get("batch_size") or 32)))
-    try:
-        return len(x) or None  # keras.utils.PyDataset, torch DataLoader
-    except TypeError:
-        return None
+class EpochLength(keras.callbacks.Callback):
+    """Tells CycleGAN's learning-rate decay how many batches an epoch of `fit` has.
+
+    Keras counts them (`steps` in the parameters it gives every callback, from `fit`'s
+    `steps_per_epoch` or the length of its data) and hands them over with `set_params`
+    before it makes the train function: schedules built without `steps_per_epoch` take
+    that value, and the train function is made again if one was compiled before. When
+    Keras cannot tell (a dataset of unknown length without `steps_per_epoch`), the
+    schedules are left as they are. `CycleGAN.fit` adds one of these to its callbacks.
+
+    Args:
+        model: CycleGAN. The model whose `LinearDecay` schedules are told.
+
+    Example:
+    ```python
+    model.fit(ds, steps_per_epoch=500, callbacks=[...])  # EpochLength(model) added by fit
+    ```
+    """
+
+    def __init__(self, model):
+        super().__init__()
+        self.cyclegan = model
+
+    def set_params(self, params):
+        super().set_params(params)
+        steps = (params or {}).get("steps")
+        schedules = [s for s in self.cyclegan.learning_rate_schedules() if s.steps_per_epoch is None]
+        if steps and schedules:
+            for s in schedules:
+                s.steps_per_epoch = int(steps)
+            # The rate is computed inside the compiled step: trace it again.
+            self.cyclegan.train_function = None
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -230,7 +240,8 @@ class CycleGAN(ImageTranslationModel):
         return self.logs()
 
     # -------------------------------------------------------------- schedule
-    def _schedules(self):
+    def learning_rate_schedules(self):
+        """The `LinearDecay` schedules of the optimizers (both, unless replaced at `compile`)."""
         out = []
         for name in self.optimizer_networks:
             opt = getattr(self, name, None)
@@ -240,21 +251,18 @@ class CycleGAN(ImageTranslationModel):
                 out.append(schedule)
         return out
 
-    def on_fit_start(self, fit_args):
-        """Tell the learning-rate decay how long an epoch is (called by `fit`).
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, **kwargs):
+        """`AdversarialModel.fit`; the learning-rate decay learns the epoch length from Keras.
 
-        The decay counts optimizer steps; when it was built without `steps_per_epoch`,
-        the number of batches per epoch is taken from the data given to `fit` (numpy arrays
-        with `batch_size`, a finite `tf.data.Dataset`, a `PyDataset`, or the
-        `steps_per_epoch` argument). A saved model keeps the value.
+        When the schedules were built without `steps_per_epoch`, an `EpochLength` callback
+        gives them the number of batches per epoch that Keras counts for `fit` (its
+        `steps_per_epoch`, or the length of the numpy arrays, `tf.data.Dataset` or
+        `PyDataset`). A saved model keeps the value.
         """
-        steps = _steps_per_epoch(fit_args)
-        schedules = [s for s in self._schedules() if s.steps_per_epoch is None]
-        if steps is not None and schedules:
-            for s in schedules:
-                s.steps_per_epoch = steps
-            # The rate is computed inside the compiled step: trace it again.
-            self.train_function = None
+        if not isinstance(callbacks, keras.callbacks.CallbackList):
+            callbacks = [EpochLength(self), *(callbacks or [])]
+        return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                           callbacks=callbacks, **kwargs)
 
     def get_config(self):
         config = super().get_config()

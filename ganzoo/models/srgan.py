@@ -124,9 +124,11 @@ def _unpack_pair(data):
 
 
 class _PhaseFunctions:
-    # Compiled train functions per phase; a plain holder so Keras does not track it.
+    # Compiled train functions per phase and the host-side generator step that picks one;
+    # a plain holder so Keras does not track it.
     def __init__(self):
         self.fns = {}
+        self.step = 0
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -228,15 +230,19 @@ class SRGAN(AdversarialModel):
     def make_train_function(self, force=False):
         # Called by `fit` before its first step. A dispatcher picks the compiled function
         # of the current phase before every call; compiled functions are kept across fits.
-        fns = self._phase_fns.fns
+        # The dispatcher is the model's layer of the train function; the skip of batches a
+        # resumed run trained already sits outside it (`Trainer.train_function`, the one
+        # place that order is written), so the dispatcher never sees a skipped batch.
+        holder = self._phase_fns
+        fns = holder.fns
         if force:
             fns.clear()
         base_make = super().make_train_function
-        step = [int(ops.convert_to_numpy(self.g_optimizer.iterations))]
+        holder.step = int(ops.convert_to_numpy(self.g_optimizer.iterations))
         per_call = int(self.steps_per_execution or 1)
 
         def dispatch(*args):
-            phase = self.phase_at(step[0])
+            phase = self.phase_at(holder.step)
             if phase not in fns:
                 self._phase = phase
 
@@ -255,11 +261,20 @@ class SRGAN(AdversarialModel):
             # Set before every call: a retrace (new batch shape) must see the same phase.
             self._phase = phase
             out = fns[phase](*args)
-            step[0] += per_call
+            holder.step += per_call
             return out
 
         self.train_function = dispatch
         return dispatch
+
+    def on_resume(self, skip_batches=0, logs=None):
+        """A backup was restored after `fit` made the dispatcher: read the generator's step again.
+
+        The restored step (batches skipped included) picks the phase of the next trained
+        batch, as in the uninterrupted run.
+        """
+        self._phase_fns.step = int(ops.convert_to_numpy(self.g_optimizer.iterations))
+        super().on_resume(skip_batches, logs)
 
     def validate_batch(self, batch):
         """Check a numpy `(lr, hr)` batch before `fit` trains: shapes, dtype, range, pairing."""
