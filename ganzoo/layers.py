@@ -309,3 +309,279 @@ class SubPixelUpsampling(keras.layers.Layer):
 
 
 from ganzoo.precise_bn import precise_batch_norm  # noqa: E402,F401  (moved; re-exported for one release)
+
+
+# ----------------------------------------------------------------------------------------
+# Karras et al.: equalised learning rate, pixel normalisation, minibatch standard deviation
+# (Progressive GAN, 2018; StyleGAN2, 2020). Shared by `progan` and `stylegan2`.
+# ----------------------------------------------------------------------------------------
+def _activation_config(activation):
+    return None if activation is None else keras.activations.serialize(keras.activations.get(activation))
+
+
+def _check_activation(activation):
+    try:
+        return None if activation is None else keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise ValueError(f"`activation` must be None or a Keras activation. Received: activation={activation!r}") from None
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return value
+
+
+def _kernel_size(value):
+    if isinstance(value, (tuple, list)):
+        arguments.positive_int_sequence("kernel_size", value)
+        if len(value) != 2:
+            raise ValueError(f"`kernel_size` must be an int or a pair of ints. Received: kernel_size={value!r}")
+        return tuple(int(v) for v in value)
+    value = arguments.positive_int("kernel_size", value)
+    return (value, value)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class EqualizedDense(layers.Layer):
+    """A dense layer with an equalised learning rate (Karras et al. 2018, section 4.1).
+
+    The stored kernel is drawn from N(0, 1/lr_multiplier²) and scaled at run time by
+    `sqrt(gain / fan_in) * lr_multiplier`, so every weight gets updates of the same size
+    under Adam whatever its layer's fan-in. The bias is stored as drawn from
+    `bias_init` and used times `lr_multiplier`. `lr_multiplier=0.01` is StyleGAN's
+    mapping network (its learning rate is 100 times smaller).
+
+    Args:
+        units: int. Output size.
+        gain: float. The runtime scale is `sqrt(gain / fan_in)`: 2 is He's initialisation
+            for (leaky) ReLU (the paper's), 1 for a linear layer. Defaults to 2.
+        lr_multiplier: float. Learning-rate multiplier of the layer. Defaults to 1.
+        use_bias: bool. Add a bias. Defaults to True.
+        bias_init: float. Initial stored value of the bias. Defaults to 0.
+        activation: str, callable or None. Applied after the bias. Defaults to `None`.
+        **kwargs: passed to `keras.layers.Layer` (e.g. `name`, `dtype`).
+
+    Example:
+    ```python
+    layer = ganzoo.layers.EqualizedDense(512, lr_multiplier=0.01, activation="leaky_relu")
+    w = layer(keras.random.normal((8, 512)))  # (8, 512)
+    ```
+    """
+
+    def __init__(self, units, gain=2.0, lr_multiplier=1.0, use_bias=True, bias_init=0.0, activation=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.units = arguments.positive_int("units", units)
+        self.gain = arguments.positive_float("gain", gain)
+        self.lr_multiplier = arguments.positive_float("lr_multiplier", lr_multiplier)
+        self.use_bias = _check_bool("use_bias", use_bias)
+        self.bias_init = arguments.float_in_range("bias_init", bias_init, -float("inf"), float("inf"))
+        self.activation = _check_activation(activation)
+        self._activation_name = _activation_config(activation)
+
+    def build(self, input_shape):
+        fan_in = input_shape[-1]
+        if fan_in is None:
+            raise ValueError(f"EqualizedDense needs a known input size. Received: input_shape={input_shape}")
+        self.scale = (self.gain / fan_in) ** 0.5 * self.lr_multiplier
+        self.kernel = self.add_weight(
+            shape=(fan_in, self.units), name="kernel",
+            initializer=keras.initializers.RandomNormal(0.0, 1.0 / self.lr_multiplier))
+        self.bias = self.add_weight(
+            shape=(self.units,), name="bias",
+            initializer=keras.initializers.Constant(self.bias_init)) if self.use_bias else None
+
+    def call(self, x):
+        y = ops.matmul(x, self.kernel * self.scale)
+        if self.bias is not None:
+            y = y + self.bias * self.lr_multiplier
+        return self.activation(y) if self.activation is not None else y
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "gain": self.gain,
+                "lr_multiplier": self.lr_multiplier, "use_bias": self.use_bias, "bias_init": self.bias_init,
+                "activation": self._activation_name}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class EqualizedConv2D(layers.Layer):
+    """A 2-D convolution with an equalised learning rate (Karras et al. 2018, section 4.1).
+
+    The stored kernel `(kh, kw, in_channels, filters)` is drawn from N(0, 1/lr_multiplier²)
+    and scaled at run time by `sqrt(gain / fan_in) * lr_multiplier`, `fan_in = kh * kw *
+    in_channels`; the bias is used times `lr_multiplier`. Channels last.
+
+    Args:
+        filters: int. Output channels.
+        kernel_size: int or pair of int. Defaults to 3.
+        strides: int. Defaults to 1.
+        padding: str. `"same"` or `"valid"`. Defaults to `"same"`.
+        gain: float. The runtime scale is `sqrt(gain / fan_in)`. Defaults to 2.
+        lr_multiplier: float. Learning-rate multiplier of the layer. Defaults to 1.
+        use_bias: bool. Add a bias. Defaults to True.
+        bias_init: float. Initial stored value of the bias. Defaults to 0.
+        activation: str, callable or None. Applied after the bias. Defaults to `None`.
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Example:
+    ```python
+    conv = ganzoo.layers.EqualizedConv2D(64, 3)
+    y = conv(keras.random.normal((2, 8, 8, 16)))  # (2, 8, 8, 64)
+    ```
+    """
+
+    def __init__(self, filters, kernel_size=3, strides=1, padding="same", gain=2.0, lr_multiplier=1.0,
+                 use_bias=True, bias_init=0.0, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = arguments.positive_int("filters", filters)
+        self.kernel_size = _kernel_size(kernel_size)
+        self.strides = arguments.positive_int("strides", strides)
+        self.padding = arguments.one_of("padding", padding, ("same", "valid"))
+        self.gain = arguments.positive_float("gain", gain)
+        self.lr_multiplier = arguments.positive_float("lr_multiplier", lr_multiplier)
+        self.use_bias = _check_bool("use_bias", use_bias)
+        self.bias_init = arguments.float_in_range("bias_init", bias_init, -float("inf"), float("inf"))
+        self.activation = _check_activation(activation)
+        self._activation_name = _activation_config(activation)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError(f"EqualizedConv2D needs known input channels. Received: input_shape={input_shape}")
+        kh, kw = self.kernel_size
+        self.scale = (self.gain / (kh * kw * channels)) ** 0.5 * self.lr_multiplier
+        self.kernel = self.add_weight(
+            shape=(kh, kw, channels, self.filters), name="kernel",
+            initializer=keras.initializers.RandomNormal(0.0, 1.0 / self.lr_multiplier))
+        self.bias = self.add_weight(
+            shape=(self.filters,), name="bias",
+            initializer=keras.initializers.Constant(self.bias_init)) if self.use_bias else None
+
+    def call(self, x):
+        kernel = self.kernel * self.scale
+        y = ops.conv(x, kernel, strides=self.strides, padding=self.padding)
+        if self.bias is not None:
+            y = y + self.bias * self.lr_multiplier
+        return self.activation(y) if self.activation is not None else y
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, _ = input_shape
+        kh, kw = self.kernel_size
+        s = self.strides
+
+        def out(d, k):
+            if d is None:
+                return None
+            return -(-d // s) if self.padding == "same" else (d - k) // s + 1
+
+        return (b, out(h, kh), out(w, kw), self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides, "padding": self.padding, "gain": self.gain,
+                "lr_multiplier": self.lr_multiplier, "use_bias": self.use_bias, "bias_init": self.bias_init,
+                "activation": self._activation_name}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class PixelNormalization(layers.Layer):
+    """Normalises each pixel's feature vector to unit average square (Karras et al. 2018, 4.2).
+
+    `y = x / sqrt(mean(x², channels) + epsilon)`, computed in float32 under mixed precision.
+    Progressive GAN's generator applies it after every convolution; StyleGAN2 to its latent.
+
+    Args:
+        epsilon: float. Added under the square root. Defaults to 1e-8.
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Example:
+    ```python
+    y = ganzoo.layers.PixelNormalization()(keras.random.normal((2, 4, 4, 16)))
+    ```
+    """
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = arguments.positive_float("epsilon", epsilon)
+
+    def call(self, x):
+        dtype = x.dtype
+        x = ops.cast(x, "float32")
+        y = x * ops.rsqrt(ops.mean(ops.square(x), axis=-1, keepdims=True) + self.epsilon)
+        return ops.cast(y, dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class MinibatchStdDev(layers.Layer):
+    """Appends the minibatch standard deviation as feature maps (Karras et al. 2018, 3).
+
+    The batch is split into groups of `group_size` samples, sample `n` in group
+    `n mod (batch / group_size)` (the reference implementation's layout). Within each
+    group the standard deviation of every feature at every pixel is taken
+    (`sqrt(var + 1e-8)`, population variance), the channels are split into
+    `num_features` slices and each slice's deviations are averaged over height, width
+    and channels: `num_features` values per group, appended to every sample of the group
+    as constant feature maps. A batch the group size does not divide uses the largest
+    group size that divides it (the reference code would fail). Computed in float32.
+
+    Args:
+        group_size: int. Samples per group. Defaults to 4.
+        num_features: int. Feature maps appended; must divide the channels. Defaults to 1
+            (Progressive GAN; StyleGAN2 uses 1 too).
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Example:
+    ```python
+    y = ganzoo.layers.MinibatchStdDev(4)(keras.random.normal((8, 4, 4, 32)))  # (8, 4, 4, 33)
+    ```
+    """
+
+    def __init__(self, group_size=4, num_features=1, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = arguments.positive_int("group_size", group_size)
+        self.num_features = arguments.positive_int("num_features", num_features)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None or channels % self.num_features:
+            raise ValueError(
+                f"MinibatchStdDev(num_features={self.num_features}) needs channels divisible by it. "
+                f"Received: channels={channels}")
+
+    def _group(self, n):
+        if isinstance(n, int):
+            return max(g for g in range(1, min(self.group_size, n) + 1) if n % g == 0)
+        candidates = ops.arange(1, self.group_size + 1, dtype="int32")
+        n = ops.cast(n, "int32")
+        return ops.max(ops.where(ops.equal(n % candidates, 0), candidates, 1))
+
+    def call(self, x):
+        dtype = x.dtype
+        x = ops.cast(x, "float32")
+        shape = ops.shape(x)
+        n, h, w, c = shape[0], x.shape[1], x.shape[2], x.shape[3]
+        f = self.num_features
+        g = self._group(n)
+        y = ops.reshape(x, (g, -1, h, w, f, c // f))         # [G, M, H, W, F, C/F]
+        y = y - ops.mean(y, axis=0, keepdims=True)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=0) + 1e-8)  # [M, H, W, F, C/F]
+        y = ops.mean(y, axis=(1, 2, 4))                       # [M, F]
+        y = ops.reshape(y, (1, -1, 1, 1, f))
+        y = ops.reshape(ops.broadcast_to(y, (g, ops.shape(y)[1], h, w, f)), (-1, h, w, f))
+        return ops.cast(ops.concatenate([x, y], axis=-1), dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (input_shape[-1] + self.num_features,)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size, "num_features": self.num_features}
