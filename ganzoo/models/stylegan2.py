@@ -87,6 +87,7 @@ def upsample_2x(x):
     upsample_2x(np.ones((1, 4, 4, 3), "float32")).shape  # (1, 8, 8, 3)
     ```
     """
+    x = ops.convert_to_tensor(x)
     for axis in (1, 2):
         prev, nxt = _shift(x, axis, 1), _shift(x, axis, -1)
         even = 0.75 * x + 0.25 * prev
@@ -101,6 +102,7 @@ def upsample_2x(x):
 
 def downsample_2x(x):
     """2×2 average pooling of an NHWC tensor, as a reshape and a mean (twice differentiable everywhere)."""
+    x = ops.convert_to_tensor(x)
     _, h, w, c = x.shape
     x = ops.reshape(x, (-1, h // 2, 2, w // 2, 2, c))
     return ops.mean(x, axis=(2, 4))

@@ -18,6 +18,9 @@ from ganzoo.models.stylegan2 import (
 )
 from ganzoo.registry import get_test_config
 
+# One xdist worker for every stylegan2 check (the fixture below is built once per worker).
+pytestmark = pytest.mark.xdist_group("stylegan2")
+
 TINY = dict(latent_dim=8, w_dim=8, mapping_layers=2, channel_base=32, channel_max=4)
 
 
@@ -112,10 +115,24 @@ def test_noise_strength_starts_at_zero_so_fresh_noise_changes_nothing():
     np.testing.assert_allclose(_np(g(z, training=True)), _np(g(z, training=False)), atol=1e-6)
 
 
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny model trained two single-step fits (one compiled step), with the generator after each.
+
+    EMA decay 0.5 from generator update 2 on: the EMA copies update 1, then averages.
+    """
+    model = _tiny(ema_decay=0.5, ema_start_step=1)
+    data = model.example_data(4, seed=1)
+    after = []
+    for _ in range(2):
+        model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)
+        after.append(([_np(v) for v in model.generator.weights], [_np(v) for v in model.ema_generator.weights]))
+    return model, after
+
+
 # -------------------------------------------------------------------- truncation
-def test_truncation_psi_zero_is_the_average_w_and_one_is_untruncated():
-    model = _tiny()
-    model.fit(model.example_data(4, seed=1), batch_size=4, epochs=1, verbose=0)
+def test_truncation_psi_zero_is_the_average_w_and_one_is_untruncated(trained):
+    model, _ = trained
     w_avg = _np(model.w_avg)
     assert np.abs(w_avg).max() > 0  # moved by training
     at_avg = model.generate(3, truncation_psi=0.0, seed=0)
@@ -144,7 +161,7 @@ def _r1_numpy(params, x):
     return np.mean(np.sum(grad_x ** 2, axis=1))
 
 
-def _toy_model(r1_gamma, d_iterations, lr):
+def _toy_model(r1_gamma, lr):
     keras.utils.set_random_seed(0)
     generator = stylegan2_generator((8, 8, 1), latent_dim=8, w_dim=8, mapping_layers=2, channel_base=32,
                                     channel_max=4)
@@ -154,7 +171,6 @@ def _toy_model(r1_gamma, d_iterations, lr):
     critic.set_weights([_K1, _B1, _K2])
     model = StyleGAN2(generator, critic, r1_gamma=r1_gamma, r1_interval=4, seed=0)
     model.compile(d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
-    model.d_optimizer.iterations.assign(d_iterations)
     return model
 
 
@@ -163,14 +179,19 @@ def test_lazy_r1_is_applied_every_interval_steps_times_the_interval():
     x = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
     flat = x.reshape(4, -1).astype("float64")
 
-    def step(r1_gamma, d_iterations):
-        model = _toy_model(r1_gamma, d_iterations, lr)
+    def step(model):
         history = model.fit(x, batch_size=4, epochs=1, verbose=0, shuffle=False)
         return [_np(w) for w in model.discriminator.weights], history.history["r1_penalty"][0]
 
-    plain, _ = step(0.0, 0)
-    regularised, r1_logged = step(gamma, 0)       # update 0: an R1 step
-    skipped, r1_skipped = step(gamma, 3)          # update 3: not one
+    plain, _ = step(_toy_model(0.0, lr))
+    model = _toy_model(gamma, lr)
+    start = [_np(v) for v in model.variables]  # weights, noise seeds: the same start twice
+    model.d_optimizer.iterations.assign(3)
+    skipped, r1_skipped = step(model)             # update 3: not an R1 step
+    for v, value in zip(model.variables, start):
+        v.assign(value)
+    assert int(_np(model.d_optimizer.iterations)) == 4
+    regularised, r1_logged = step(model)          # update 4: an R1 step
 
     params = [p.astype("float64") for p in (_K1, _B1, _K2)]
     np.testing.assert_allclose(r1_logged, _r1_numpy(params, flat), rtol=1e-4)
@@ -211,9 +232,8 @@ def test_style_mixing_takes_the_layers_after_the_cutoff_from_a_second_w():
     assert 4 in drawn and len(set(drawn)) > 2
 
 
-def test_mix_styles_grid_uses_the_row_and_the_column_styles():
-    model = _tiny()
-    model.fit(model.example_data(4, seed=1), batch_size=4, epochs=1, verbose=0)
+def test_mix_styles_grid_uses_the_row_and_the_column_styles(trained):
+    model, _ = trained
     cells = model.mix_styles([1, 2], [7, 8, 9], col_styles=[0, 1])
     assert cells.shape == (3 * 4, 8, 8, 1)
     mapping = model.ema_generator.get_layer("mapping")
@@ -237,21 +257,17 @@ def test_mix_styles_grid_uses_the_row_and_the_column_styles():
 
 
 # --------------------------------------------------------------------------- EMA
-def test_ema_generator_copies_then_averages_the_generator():
-    model = _tiny(ema_decay=0.5, ema_start_step=1)
+def test_ema_generator_copies_then_averages_the_generator(trained):
+    model, after = trained
     g_names = [v.path.split("/")[-2:] for v in model.generator.weights]
     assert [v.path.split("/")[-2:] for v in model.ema_generator.weights] == g_names
     assert not model.ema_generator.trainable_weights
-    data = model.example_data(4, seed=1)
-    model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)   # update 1: copied
-    g1 = [_np(v) for v in model.generator.weights]
-    for e, g in zip(model.ema_generator.weights, g1):
-        np.testing.assert_array_equal(_np(e), g)
-    model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)   # update 2: averaged
-    g2 = [_np(v) for v in model.generator.weights]
+    (g1, ema1), (g2, ema2) = after
+    for e, g in zip(ema1, g1):  # update 1 (not after ema_start_step): a copy
+        np.testing.assert_array_equal(e, g)
     moved = 0
-    for e, a, b in zip(model.ema_generator.weights, g1, g2):
-        np.testing.assert_allclose(_np(e), 0.5 * (a + b), rtol=1e-5, atol=1e-6)
+    for e, a, b in zip(ema2, g1, g2):  # update 2: ema = g2 + (ema - g2) * 0.5
+        np.testing.assert_allclose(e, 0.5 * (a + b), rtol=1e-5, atol=1e-6)
         moved += not np.allclose(a, b)
     assert moved > 10  # the generator moved, and the EMA half way after it
 
