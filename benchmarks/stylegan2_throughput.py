@@ -39,7 +39,7 @@ def main():
     import ganzoo
 
     keras.config.set_dtype_policy(args.dtype)
-    kwargs = dict(latent_dim=64, mapping_layers=4, channel_base=512, channel_max=64)
+    kwargs = {"latent_dim": 64, "mapping_layers": 4, "channel_base": 512, "channel_max": 64}
     for item in args.overrides:
         key, _, value = item.partition("=")
         try:

@@ -4,7 +4,16 @@ Importing this package imports the registry first, then every family module (eac
 registers its builders with `@register`), so `get`, `list_models` and Keras'
 deserialization see every built-in model.
 """
-from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, srgan, stylegan2, vanilla, wgan_gp
+from ganzoo.models import (
+    cgan,
+    cyclegan,
+    dcgan,
+    pix2pix,
+    srgan,
+    stylegan2,
+    vanilla,
+    wgan_gp,
+)
 from ganzoo.models._registry import (
     get,
     get_builder,

@@ -46,7 +46,12 @@ from ganzoo import arguments
 from ganzoo import losses as losses_lib
 from ganzoo.backend import sync_state
 from ganzoo.gan import GAN, unpack_samples
-from ganzoo.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNormalization
+from ganzoo.layers import (
+    EqualizedConv2D,
+    EqualizedDense,
+    MinibatchStdDev,
+    PixelNormalization,
+)
 from ganzoo.models._registry import register
 from ganzoo.models.dcgan import check_image_shape
 
@@ -65,7 +70,7 @@ def _shift(x, axis, step):
     n = x.shape[axis]
     if step == 1:
         edge = ops.take(x, [0], axis=axis)
-        body = ops.take(x, list(range(0, n - 1)), axis=axis)
+        body = ops.take(x, list(range(n - 1)), axis=axis)
         return ops.concatenate([edge, body], axis=axis)
     edge = ops.take(x, [n - 1], axis=axis)
     body = ops.take(x, list(range(1, n)), axis=axis)
@@ -703,11 +708,14 @@ class StyleGAN2(GAN):
                                                self.mapping(z2[:n], training=True), cutoff))
             size = self.sample_shape[0]
             pl_noise = keras.random.normal((n,) + self.sample_shape, seed=self.seed_generator) / size
-            zero = lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.pl_mean))  # noqa: E731
+            zero = lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.pl_mean))
 
             def pl_loss_fn():
                 penalty, new_mean = ops.cond(is_pl, lambda: self._path_length(ws, pl_noise), zero)
-                return penalty * (self.pl_weight * self.pl_interval), (penalty, new_mean)
+                # 0·(a weight): a loss that depends on the weights also on the steps without the
+                # term (torch's autograd refuses to differentiate a constant).
+                anchor = 0.0 * ops.sum(ops.cast(g_vars[0], "float32"))
+                return penalty * (self.pl_weight * self.pl_interval) + anchor, (penalty, new_mean)
 
             pl_total, (pl, new_mean), pl_grads = self.compute_gradients(pl_loss_fn, g_vars, self.g_optimizer)
             self.pl_mean.assign(new_mean)

@@ -21,7 +21,7 @@ from ganzoo.registry import get_test_config
 # One xdist worker for every stylegan2 check (the fixture below is built once per worker).
 pytestmark = pytest.mark.xdist_group("stylegan2")
 
-TINY = dict(latent_dim=8, w_dim=8, mapping_layers=2, channel_base=32, channel_max=4)
+TINY = {"latent_dim": 8, "w_dim": 8, "mapping_layers": 2, "channel_base": 32, "channel_max": 4}
 
 
 def _np(v):
@@ -298,3 +298,15 @@ def test_paper_defaults():
         cfg = opt.get_config()
         assert (round(float(cfg["learning_rate"]), 6), cfg["beta_1"], cfg["beta_2"]) == (0.002, 0.0, 0.99)
     assert model.default_batch_size == 32
+
+
+def test_path_length_regularisation_is_lazy_and_keeps_its_running_mean():
+    model = _tiny(pl_weight=2.0, pl_interval=2)
+    data = model.example_data(4, seed=1)
+    first = model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)   # update 0: a path-length step
+    mean_after_first = float(_np(model.pl_mean))
+    second = model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)  # update 1: not one
+    penalty = first.history["pl_penalty"][0]
+    assert np.isfinite(penalty) and penalty > 0
+    assert mean_after_first > 0  # a ← a + 0.01·(mean length − a), from 0
+    assert float(_np(model.pl_mean)) == mean_after_first and second.history["pl_penalty"][0] == 0.0
