@@ -592,7 +592,8 @@ class StyleGAN2(GAN):
         self.pl_weight, self.pl_interval, self.pl_decay, self.pl_batch_shrink = (
             pl_weight, pl_interval, pl_decay, pl_batch_shrink)
         self.style_mixing_prob, self.w_avg_beta = style_mixing_prob, w_avg_beta
-        self.ema_decay, self.ema_start_step = ema_decay, ema_start_step
+        # Not `self.ema_decay`: AdversarialModel may own that name for a generic EMA (branch toolkit).
+        self.g_ema_decay, self.ema_start_step = ema_decay, ema_start_step
         self.ema_generator.trainable = False  # moved by the EMA, never by an optimizer
         self.num_ws = int(self.synthesis.inputs[0].shape[1])
         self.w_dim = int(self.synthesis.inputs[0].shape[2])
@@ -730,7 +731,7 @@ class StyleGAN2(GAN):
 
     def _update_ema(self):
         step = self.g_optimizer.iterations.value  # after this step's update
-        decay = ops.where(step > self.ema_start_step, self.ema_decay, 0.0)
+        decay = ops.where(step > self.ema_start_step, self.g_ema_decay, 0.0)
         for ema, g in zip(self.ema_generator.weights, self.generator.weights):
             g_value = ops.convert_to_tensor(g)
             ema.assign(g_value + (ops.convert_to_tensor(ema) - g_value) * ops.cast(decay, g_value.dtype))
@@ -851,7 +852,7 @@ class StyleGAN2(GAN):
             config.pop(key, None)
         config.update(r1_gamma=self.r1_gamma, r1_interval=self.r1_interval, pl_weight=self.pl_weight,
                       pl_interval=self.pl_interval, pl_decay=self.pl_decay, pl_batch_shrink=self.pl_batch_shrink,
-                      style_mixing_prob=self.style_mixing_prob, ema_decay=self.ema_decay,
+                      style_mixing_prob=self.style_mixing_prob, ema_decay=self.g_ema_decay,
                       ema_start_step=self.ema_start_step, w_avg_beta=self.w_avg_beta)
         return config
 
