@@ -8,7 +8,7 @@ import ganzoo
 from ganzoo import validation
 from ganzoo.registry import get_test_config
 
-IMAGE_MODELS = ("cgan", "cyclegan", "dcgan", "pix2pix", "progan", "srgan", "wgan_gp")
+IMAGE_MODELS = ("cgan", "cyclegan", "dcgan", "pix2pix", "progan", "srgan", "stylegan2", "wgan_gp")
 SHAPE_ARGS = ("image_shape", "lr_size", "channels", "channels_b")
 
 

@@ -4,7 +4,7 @@ Importing this package imports the registry first, then every family module (eac
 registers its builders with `@register`), so `get`, `list_models` and Keras'
 deserialization see every built-in model.
 """
-from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, progan, srgan, vanilla, wgan_gp
+from ganzoo.models import cgan, cyclegan, dcgan, pix2pix, progan, srgan, stylegan2, vanilla, wgan_gp
 from ganzoo.models._registry import (
     get,
     get_builder,
@@ -31,6 +31,7 @@ __all__ = [
     "progan",
     "register",
     "srgan",
+    "stylegan2",
     "unregister",
     "vanilla",
     "wgan_gp",
