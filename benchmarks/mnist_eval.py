@@ -9,7 +9,10 @@ Prints one JSON object with
   test digits, and `fcd_real_floor`: the same between the 4,000 real train digits and
   the test digits (what a perfect generator of new digits would score);
 - for conditional models, `accuracy` / `per_label_accuracy` on 100 generated digits per
-  label against the asked label, and `accuracy_real_ceiling` on the real test digits.
+  label against the asked label, and `accuracy_real_ceiling` on the real test digits;
+  `fcd_per_label`: FCD between the 100 generated digits of each label and the 100 test
+  digits of that label, with `fcd_per_label_floor`: the 400 train digits of each label
+  against its test digits (few samples per label bias FCD upwards: compare with the floor).
 
     KERAS_BACKEND=jax python benchmarks/mnist_eval.py runs/dcgan-mnist/model.keras
 """
@@ -42,10 +45,16 @@ def main():
            "classifier_test_accuracy": metrics.mnist_class_accuracy(x_test, y_test, clf)["accuracy"]}
     if getattr(model, "data_kind", None) == "labeled":
         labels = np.repeat(np.arange(10), args.per_label).astype("int32")
-        acc = metrics.mnist_class_accuracy(model.generate(len(labels), labels=labels, seed=args.seed), labels, clf)
+        per_label = model.generate(len(labels), labels=labels, seed=args.seed)
+        acc = metrics.mnist_class_accuracy(per_label, labels, clf)
         out["accuracy"] = acc["accuracy"]
         out["per_label_accuracy"] = acc["per_label_accuracy"]
         out["accuracy_real_ceiling"] = out["classifier_test_accuracy"]
+        _, y_train = ganzoo.data.load("mnist", split="train", image_size=size, labels=True, shuffle=False)
+        out["fcd_per_label"] = [round(metrics.mnist_frechet_distance(
+            per_label[labels == c], x_test[y_test == c], clf), 2) for c in range(10)]
+        out["fcd_per_label_floor"] = [round(metrics.mnist_frechet_distance(
+            x_train[y_train == c], x_test[y_test == c], clf), 2) for c in range(10)]
         fake = model.generate(args.num, labels=np.arange(args.num) % 10, seed=args.seed + 1)
     else:
         fake = model.generate(args.num, seed=args.seed)

@@ -26,6 +26,7 @@ from ganzoo.data.kinds import TrainingData
 from ganzoo.data.kinds import load_for_training
 from ganzoo.data.loading import list_datasets
 from ganzoo.data.loading import load
+from ganzoo.data.mnist_digits import load_mnist_digits
 from ganzoo.data.super_resolution import bicubic_downsample
 from ganzoo.data.super_resolution import bicubic_upsample
 from ganzoo.data.super_resolution import load_div2k
@@ -46,6 +47,7 @@ __all__ = [
     "load_cycle_gan",
     "load_digit_domains",
     "load_for_training",
+    "load_mnist_digits",
     "load_div2k",
     "load_hr_folder",
     "load_image_folder",

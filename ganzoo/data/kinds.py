@@ -7,7 +7,7 @@ A model declares the kind of data it trains on in its class attribute `data_kind
 | `"samples"` | images `(N, H, W, C)` or vectors `(N, D)` | `digits` | gan, dcgan |
 | `"labeled"` | `(images, labels)` | `digits` | cgan |
 | `"paired"` | aligned `(a, b)` images | `photo_deblur` | pix2pix |
-| `"unpaired"` | `(a, b)` from two domains | `digit_domains` | cyclegan |
+| `"unpaired"` | `(a, b)` from two domains | `digit_domains` (or `mnist_digits`) | cyclegan |
 | `"super_resolution"` | `(lr, hr)` crops | `photos` | srgan |
 
 `load_for_training(kind, dataset, ...)` returns a `TrainingData`: the data, what it tells
@@ -127,6 +127,12 @@ def _load_image_to_image(name, kind, image_size, batch_size, seed, data_dir):
         size = image_size or 16
         data = embedded_pairs.load_digit_domains("train", image_size=size)
         preview = embedded_pairs.load_digit_domains("test", image_size=size)[0][:PREVIEW_ROWS]
+    elif kind == "unpaired" and name == "mnist_digits":  # MNIST (A) <-> scikit-learn digits (B)
+        from ganzoo.data.mnist_digits import load_mnist_digits
+
+        size = image_size or 16
+        data = load_mnist_digits("train", image_size=size)
+        preview = load_mnist_digits("test", image_size=size)[0][:PREVIEW_ROWS]
     elif kind == "unpaired" and name.startswith("cycle_gan/"):
         size = image_size or 256
         data = image2image.load_cycle_gan(name, "train", image_size=size, batch_size=batch_size, seed=seed,
@@ -151,7 +157,7 @@ def _load_image_to_image(name, kind, image_size, batch_size, seed, data_dir):
                 data = image2image.load_paired_folder(name, **common)
         preview = _take_a(data, PREVIEW_ROWS)
     else:
-        choices = ("photo_deblur", "photo_colorize") if kind == "paired" else ("digit_domains", "cycle_gan/NAME")
+        choices = ("photo_deblur", "photo_colorize") if kind == "paired" else ("digit_domains", "mnist_digits", "cycle_gan/NAME")
         raise ValueError(
             f"{kind.capitalize()} (A, B) training data: `dataset` must be one of {', '.join(choices)} "
             f"or a folder. Received: dataset={name!r}"

@@ -1,0 +1,92 @@
+"""DCGAN on `mnist` as README command 1 trains it, scored during training: a settings sweep.
+
+Trains `ganzoo.get("dcgan", filters=..., learning_rate=..., beta_1=...)` on the 4,000
+`mnist` train digits padded to 32×32 with the command line's batches (`ShuffledBatches`,
+reshuffled per epoch from `--seed`), and every `--every` epochs scores 1,000 generated
+digits (noise seed 1, as `benchmarks/mnist_eval.py`) with the offline MNIST classifier.
+Prints (and appends to `--jsonl`) one JSON line per scoring with the updates so far and the
+process CPU seconds spent *training* (user + system, scoring excluded), so settings can be
+compared at equal CPU cost on a loaded machine.
+
+    KERAS_BACKEND=jax python benchmarks/dcgan_mnist_curve.py --lr 5e-4 --epochs 35 --every 5
+"""
+import argparse
+import json
+import os
+import resource
+import time
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--filters", type=int, default=16)
+    p.add_argument("--latent-dim", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--beta1", type=float, default=0.5)
+    p.add_argument("--epochs", type=int, default=35)
+    p.add_argument("--every", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--num", type=int, default=1000)
+    p.add_argument("--jsonl", default=None)
+    p.add_argument("--save", default=None, help="Write the trained model here (.keras).")
+    args = p.parse_args()
+
+    import keras
+
+    import ganzoo
+    from ganzoo import metrics
+    from ganzoo.backend import sync_state
+    from ganzoo.resume import EpochSetter, ShuffledBatches
+
+    start_cpu, start_wall = cpu_seconds(), time.time()
+    keras.utils.set_random_seed(args.seed)
+    clf = metrics.get_mnist_classifier()
+    x = ganzoo.data.load("mnist", image_size=32, seed=args.seed)
+    x_test = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
+    gan = ganzoo.get("dcgan", image_shape=(32, 32, 1), filters=args.filters, latent_dim=args.latent_dim,
+                     learning_rate=args.lr, beta_1=args.beta1, seed=args.seed)
+    data = ShuffledBatches(x, args.batch_size, seed=args.seed)
+    cfg = {k: getattr(args, k) for k in ("filters", "latent_dim", "batch_size", "lr", "beta1", "seed")}
+    cfg["backend"] = keras.config.backend()
+    setup_cpu = cpu_seconds() - start_cpu
+    scoring = {"cpu": 0.0, "wall": 0.0}
+
+    class Score(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if (epoch + 1) % args.every and epoch + 1 != args.epochs:
+                return
+            c0, w0 = cpu_seconds(), time.time()
+            sync_state(self.model)
+            fake = self.model.generate(args.num, seed=1)
+            conf = metrics.mnist_confident_fraction(fake, clf)
+            row = dict(cfg, epoch=epoch + 1, updates=(epoch + 1) * len(data),
+                       train_cpu=round(cpu_seconds() - start_cpu - setup_cpu - scoring["cpu"], 1),
+                       setup_cpu=round(setup_cpu, 1),
+                       wall=round(time.time() - start_wall - scoring["wall"], 1),
+                       load1=round(os.getloadavg()[0], 1),
+                       confident=round(conf["confident_fraction"], 4),
+                       per_class=[int(v) for v in conf["confident_per_class"]],
+                       fcd=round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2),
+                       d_loss=round(float(logs.get("d_loss", float("nan"))), 3),
+                       g_loss=round(float(logs.get("g_loss", float("nan"))), 3))
+            line = json.dumps(row)
+            print(line, flush=True)
+            if args.jsonl:
+                with open(args.jsonl, "a") as f:
+                    f.write(line + "\n")
+            scoring["cpu"] += cpu_seconds() - c0
+            scoring["wall"] += time.time() - w0
+
+    gan.fit(data, epochs=args.epochs, shuffle=False, verbose=0, callbacks=[EpochSetter(data), Score()])
+    if args.save:
+        gan.save(args.save)
+
+
+if __name__ == "__main__":
+    main()
