@@ -53,5 +53,5 @@ def test_unregister_names_unknown_models():
 def test_every_builtin_model_declares_its_data_kind():
     kinds = {name: ganzoo.models.get_model_class(name).data_kind for name in ganzoo.list_models()}
     assert kinds == {"cgan": "labeled", "cyclegan": "unpaired", "dcgan": "samples", "gan": "samples",
-                     "pix2pix": "paired", "progan": "samples", "srgan": "super_resolution", "wgan_gp": "samples"}
+                     "pix2pix": "paired", "progan": "samples", "srgan": "super_resolution", "stylegan2": "samples", "wgan_gp": "samples"}
     assert set(kinds.values()) <= set(ganzoo.data.DATA_KINDS)
