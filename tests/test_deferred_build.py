@@ -39,7 +39,8 @@ def test_first_batch_builds_the_same_networks_as_explicit_shapes(name):
     assert model.compiled and set(model.optimizer_networks) <= set(vars(model))
 
 
-@pytest.mark.parametrize("name", ("dcgan", "pix2pix"))
+# pix2pix (a U-Net and a PatchGAN compiled from the first batch: ~65 s on TensorFlow) in the slow tier.
+@pytest.mark.parametrize("name", ["dcgan", pytest.param("pix2pix", marks=pytest.mark.slow)])
 def test_fit_trains_a_model_built_from_its_first_batch(name):
     data = ganzoo.get(name, **get_test_config(name)).example_data(4, seed=1)
     model = ganzoo.get(name, **_without_shapes(name))

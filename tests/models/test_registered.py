@@ -44,7 +44,13 @@ def test_bad_input_refused_before_any_step(name):
     harness.run_bad_input_test(harness.shared_model(name))
 
 
-@pytest.mark.parametrize("name", MODELS)
+# The image-to-image models' resume (23-53 s each on TensorFlow) runs in the slow tier; their
+# own fast tests resume them too (test_srgan_resume, test_cyclegan_fit_decays_to_zero_survives_resume...).
+RESUME_SLOW = {"pix2pix", "srgan", "cyclegan"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xdist_group(n)] + ([pytest.mark.slow] if n in RESUME_SLOW else []))
+                                  for n in ganzoo.list_models()])
 def test_interrupted_then_resumed_equals_uninterrupted(name, tmp_path):
     harness.run_resume_test(name, tmp_path)
 
