@@ -13,6 +13,8 @@ import zipfile
 
 import keras
 
+from ganzoo.atomic import write_atomic
+
 #: The member of a `.keras` archive holding Keras' metadata (keras/src/saving/saving_lib.py).
 METADATA_FILE = "metadata.json"
 
@@ -100,18 +102,11 @@ def save_atomic(obj, path):
     ganzoo.saving.save_atomic(gan, "runs/gan/model.keras")
     ```
     """
-    path = os.fspath(path)
-    tmp = path[: -len(".keras")] + f".tmp{os.getpid()}.keras"
-    try:
+    def write(tmp):
         obj.save(tmp)
         record_backend(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+
+    return write_atomic(path, write)
 
 
 def record_backend(path, backend=None):
