@@ -67,6 +67,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _cpu_seconds():
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With GANZOO_TEST_CPU_LOG=FILE, append each test's CPU seconds (its own process and the
+    children it waited for: setup, call and teardown) to FILE as `seconds<TAB>node id`.
+
+    Wall-clock `--durations` mean little on a shared machine; CPU seconds survive the load,
+    so the test budget can be worked on while other jobs run (docs/development.md).
+    """
+    log = os.environ.get("GANZOO_TEST_CPU_LOG")
+    start = _cpu_seconds() if log else 0.0
+    yield
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{_cpu_seconds() - start:.2f}\t{item.nodeid}\n")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_keras_state():
     """Every test starts from the same global seed and the float32 policy."""

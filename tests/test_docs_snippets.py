@@ -21,6 +21,7 @@ import glob
 import importlib.util
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
@@ -100,6 +101,21 @@ def run_snippet(snippet, cwd, backend=None):
         _run([sys.executable, "-m", "ganzoo.cli", *argv[1:]], cwd, backend=backend)
 
 
+def run_snippet_in_process(snippet, cwd, monkeypatch):
+    """Run `snippet` like `run_snippet`, in this process; returns what the CLI commands printed."""
+    from ganzoo import cli
+
+    monkeypatch.chdir(cwd)
+    if snippet["lang"] == "python":
+        script = cwd / "snippet.py"
+        script.write_text(snippet["code"])
+        runpy.run_path(str(script), run_name="__main__")
+        return
+    for argv in bash_commands(snippet["code"]):
+        assert argv[0] == "ganzoo", f"{snippet['id']}: mark it `not run` or use a ganzoo command: {argv}"
+        assert cli.main(argv[1:]) == 0, f"{snippet['id']}: {argv}"
+
+
 def test_every_snippet_is_marked_or_runnable():
     assert len(SNIPPETS) > 10
     for s in SNIPPETS:
@@ -111,8 +127,8 @@ def test_every_snippet_is_marked_or_runnable():
 
 
 @pytest.mark.parametrize("snippet", [s for s in SNIPPETS if s["mark"] == "fast"], ids=lambda s: s["id"])
-def test_fast_snippet_runs(snippet, tmp_path):
-    run_snippet(snippet, tmp_path)
+def test_fast_snippet_runs(snippet, tmp_path, monkeypatch):
+    run_snippet_in_process(snippet, tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
@@ -136,17 +152,26 @@ def _check_quick_start_outputs(cwd, image_side):
         assert pixels.std() > 0 and pixels.shape[0] > 8 * image_side, png  # an 8x8 grid, not blank
 
 
-def test_quick_start_sequence_tiny(tmp_path):
-    """The quick start's commands in order, with a tiny network and one epoch appended."""
+def test_quick_start_sequence_tiny(tmp_path, monkeypatch, capsys):
+    """The quick start's commands in order, with a tiny network and one epoch appended.
+
+    In this process through `ganzoo.cli.main` (the `ganzoo` script's entry point); the
+    fresh-interpreter runs are `test_quick_start_as_written` (slow tier) and test_cli's
+    subprocess tests.
+    """
+    from ganzoo import cli
+
     commands = bash_commands(QUICK_START["code"])
     assert [argv[:2] for argv in commands] == [["ganzoo", "list"], ["ganzoo", "train"], ["ganzoo", "sample"],
                                                ["ganzoo", "sample"]]
+    monkeypatch.chdir(tmp_path)
     for argv in commands:
         if argv[1] == "train":  # later options override earlier ones
             argv = argv + ["--epochs", "1", "--image-size", "8", "--set", "filters=4", "--verbose", "0"]
-        proc = _run([sys.executable, "-m", "ganzoo.cli", *argv[1:]], tmp_path)
+        capsys.readouterr()
+        assert cli.main(argv[1:]) == 0, argv
         if argv[1] == "list":
-            assert f"on the {keras.config.backend()} backend" in proc.stdout
+            assert f"on the {keras.config.backend()} backend" in capsys.readouterr().out
     _check_quick_start_outputs(tmp_path, 8)
 
 
