@@ -56,6 +56,9 @@ CONFIGS = {
     "srgan": ["--dataset", "photos", "--image-size", "16", "--batch-size", "2", "--set", "scale=2",
               "--set", "num_blocks=1", "--set", "filters=8", "--set", "d_filters=4", "--set", "dense_units=8",
               "--set", "content_loss=mse", "--set", "warmup_steps=0"],
+    "stylegan2": ["--dataset", "digits", "--image-size", "8", "--batch-size", "8", "--set", "latent_dim=8",
+                  "--set", "w_dim=8", "--set", "mapping_layers=2", "--set", "channel_base=32",
+                  "--set", "channel_max=4", "--set", "r1_interval=2"],  # a lazy-R1 step every other batch
 }
 EPOCHS = 4
 
