@@ -65,17 +65,25 @@ def test_jax_stylegan2_model_parallel_toolkit_and_uneven_batches_on_4_devices():
 @tf_only
 @pytest.mark.slow
 def test_tf_toolkit_synchronized_batch_norm_and_uneven_batches_on_2_devices():
-    # One child with 2 logical CPUs: gan with the toolkit; dcgan with synchronized
-    # BatchNorm (global statistics: one device's run, where Keras' per-replica default is
-    # O(1) apart, tests/test_distribution.py); an uneven last batch.
+    # One child with 2 logical CPUs:
+    # 1. gan with the toolkit;
+    # 2. dcgan with synchronized BatchNorm (global statistics: one device's run, where
+    #    Keras' per-replica default is O(1) apart, tests/test_distribution.py) and
+    #    DiffAugment (each replica its own rows of the global per-image draws);
+    # 3. wgan_gp (BatchNorm generator) with one critic step per step: its penalty's
+    #    interpolation weights, per replica too (with d_steps > 1 each replica chunks its
+    #    own share: not one device's run, docs/distribution.md);
+    # 4. an uneven last batch (before: a replica with no sample, NaN losses).
     jobs = [{"mode": "equivalence", "models": "gan", "config": TOOLKIT},
-            {"mode": "equivalence", "models": "dcgan", "sync_bn": True},
+            {"mode": "equivalence", "models": "dcgan", "sync_bn": True,
+             "config": {"augment": "color,translation,cutout"}},
+            {"mode": "equivalence", "models": "wgan_gp", "sync_bn": True, "config": {"d_steps": 1}},
             {"mode": "uneven"}]
-    toolkit, synced, uneven = run_script("jobs", "--devices", 2, "--jobs", json.dumps(jobs))
+    toolkit, augmented, wgan, uneven = run_script("jobs", "--devices", 2, "--jobs", json.dumps(jobs))
     check_equivalent([toolkit], ["gan"])
     check_toolkit(toolkit)
-    check_equivalent([synced], ["dcgan"])
-    assert synced["synchronized_batch_norms"] >= 1, synced
+    check_equivalent([augmented, wgan], ["dcgan", "wgan_gp"])
+    assert augmented["synchronized_batch_norms"] >= 1 and wgan["synchronized_batch_norms"] >= 1
     check_uneven(uneven, 2)
 
 
