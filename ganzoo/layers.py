@@ -10,6 +10,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo import arguments
+from ganzoo.backend.distribution import replica_draw
 
 NORMS = ("batch", "instance")
 
@@ -231,8 +232,10 @@ class ImagePool(layers.Layer):
         count = ops.convert_to_tensor(self.count)
         slot = count + ops.arange(batch, dtype="int32")
         filling = slot < self.pool_size
-        swap = keras.random.uniform((batch,), seed=seed_generator) < 0.5
-        pick = keras.random.randint((batch,), 0, self.pool_size, seed=seed_generator, dtype="int32")
+        # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
+        swap = replica_draw(lambda n: keras.random.uniform((n,), seed=seed_generator), batch) < 0.5
+        pick = replica_draw(lambda n: keras.random.randint((n,), 0, self.pool_size, seed=seed_generator,
+                                                           dtype="int32"), batch)
         pick = ops.cast(pick, "int32")
         buffer = ops.convert_to_tensor(self.buffer)
         stored = ops.take(buffer, pick, axis=0)
