@@ -10,7 +10,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo import arguments
-from ganzoo.backend.distribution import replica_draw
+from ganzoo.backend.distribution import replica_gather, replica_rows
 
 NORMS = ("batch", "instance")
 
@@ -227,15 +227,17 @@ class ImagePool(layers.Layer):
         """
         if self.pool_size == 0:
             return images
-        images = ops.cast(images, self.buffer.dtype)
+        # Under tf.distribute every replica runs the pool on the global batch's images (an
+        # all-gather) with the same draws, so the replicas' copies stay one pool, the pool
+        # one device keeps; each returns its own rows. Elsewhere both calls are no-ops.
+        local = ops.shape(images)[0]
+        images = replica_gather(ops.cast(images, self.buffer.dtype))
         batch = ops.shape(images)[0]
         count = ops.convert_to_tensor(self.count)
         slot = count + ops.arange(batch, dtype="int32")
         filling = slot < self.pool_size
-        # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
-        swap = replica_draw(lambda n: keras.random.uniform((n,), seed=seed_generator), batch) < 0.5
-        pick = replica_draw(lambda n: keras.random.randint((n,), 0, self.pool_size, seed=seed_generator,
-                                                           dtype="int32"), batch)
+        swap = keras.random.uniform((batch,), seed=seed_generator) < 0.5
+        pick = keras.random.randint((batch,), 0, self.pool_size, seed=seed_generator, dtype="int32")
         pick = ops.cast(pick, "int32")
         buffer = ops.convert_to_tensor(self.buffer)
         stored = ops.take(buffer, pick, axis=0)
@@ -245,7 +247,7 @@ class ImagePool(layers.Layer):
         where_to = ops.where(filling, slot, ops.where(swap, pick, spare))
         self.buffer.assign(ops.scatter_update(buffer, ops.expand_dims(where_to, -1), images))
         self.count.assign(ops.minimum(count + ops.cast(batch, "int32"), self.pool_size))
-        return out
+        return replica_rows(out, local)
 
     def call(self, images, seed_generator):
         return self.query(images, seed_generator)

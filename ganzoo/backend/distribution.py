@@ -46,8 +46,16 @@ import keras
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import num_replicas, replica_draw
+    from ganzoo.backend.tensorflow import num_replicas, replica_draw, replica_gather, replica_rows
 else:  # one global program on JAX; no distribution on torch
+    def replica_gather(x):
+        """`x`: the step is one global program here (TensorFlow: every replica's rows)."""
+        return x
+
+    def replica_rows(x, batch_size):
+        """`x`: the step is one global program here (TensorFlow: this replica's rows)."""
+        return x
+
     def num_replicas():
         """How many replicas run the step: always 1 outside TensorFlow's replica context."""
         return 1
