@@ -18,6 +18,9 @@ python tests/distribution_script.py equivalence --devices N --models a,b [--layo
 python tests/distribution_script.py uneven --devices N
     gan under data_parallel(N) fit on data whose last batch does not split over N devices
     (refused before any step, the message printed), then on data whose last batch does.
+python tests/distribution_script.py pool --devices N
+    TensorFlow: an ImagePool queried in 4 steps of a global batch of 4 split over the
+    replicas, against one pool fed the global batches; prints both outputs and buffers.
 python tests/distribution_script.py jobs --devices N --jobs '[{"mode": "equivalence", "models": "a,b", ...}, ...]'
     Several of the modes above in this one process (one start-up for all): each job's keys
     override the command line's (mode, models, layout, batch_axis, sync_bn, config as a JSON
@@ -58,7 +61,7 @@ EPSILON = 1e-3
 
 def _parse():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["equivalence", "train", "noise", "cli", "uneven", "jobs"])
+    p.add_argument("mode", choices=["equivalence", "train", "noise", "cli", "uneven", "pool", "jobs"])
     p.add_argument("--jobs", default="[]", help="jobs mode: JSON list of {mode, models, layout, config}")
     p.add_argument("--cli-args", default="[]", help="cli mode: JSON list of `ganzoo` arguments")
     p.add_argument("--build-outside", action="store_true")
@@ -348,6 +351,35 @@ def uneven():
     print(json.dumps({"error": error, "steps_after_error": steps_after_error, "steps": steps}), flush=True)
 
 
+def pool():
+    """TensorFlow: a pool shared by the replicas against one device's pool (same seed, same images)."""
+    import tensorflow as tf
+    from ganzoo.layers import ImagePool
+
+    strategy = mirrored_strategy([d.name for d in tf.config.list_logical_devices("CPU")])
+    per = BATCH // ARGS.devices
+    batches = np.stack([np.arange(BATCH, dtype="float32").reshape(BATCH, 1, 1, 1) + 100 * k for k in range(4)])
+    with strategy.scope():
+        shared, seed = ImagePool(3, (1, 1, 1)), keras.random.SeedGenerator(0)
+
+    @tf.function
+    def step(k):
+        r = tf.distribute.get_replica_context().replica_id_in_sync_group
+        return shared.query(tf.gather(tf.constant(batches), k)[r * per:(r + 1) * per], seed)
+
+    got = []
+    for k in range(len(batches)):
+        parts = strategy.experimental_local_results(strategy.run(step, args=(tf.constant(k),)))
+        got.append(np.concatenate([keras.ops.convert_to_numpy(v) for v in parts]).ravel().tolist())
+    one, one_seed = ImagePool(3, (1, 1, 1)), keras.random.SeedGenerator(0)
+    expected = [keras.ops.convert_to_numpy(one.query(tf.constant(b), one_seed)).ravel().tolist() for b in batches]
+    local = lambda v: [keras.ops.convert_to_numpy(x).ravel().tolist() for x in strategy.experimental_local_results(v)]
+    print(json.dumps({"pool_out": got, "one_device_out": expected, "pool_buffers": local(shared.buffer.value),
+                      "one_device_buffer": keras.ops.convert_to_numpy(one.buffer).ravel().tolist(),
+                      "pool_counts": [int(c[0]) for c in local(shared.count.value)], "one_device_count": int(one.count.numpy())}),
+          flush=True)
+
+
 def cli():
     """`ganzoo ARGS...` (ganzoo.cli.main) in a process that has --devices devices."""
     from ganzoo import cli as ganzoo_cli
@@ -356,7 +388,7 @@ def cli():
     print(json.dumps({"rc": code}), flush=True)
 
 
-MODES = {"equivalence": equivalence, "train": train, "noise": noise, "cli": cli, "uneven": uneven}
+MODES = {"equivalence": equivalence, "train": train, "noise": noise, "cli": cli, "uneven": uneven, "pool": pool}
 
 
 def jobs():

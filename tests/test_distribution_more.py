@@ -73,18 +73,25 @@ def test_tf_toolkit_synchronized_batch_norm_and_uneven_batches_on_2_devices():
     # 3. wgan_gp (BatchNorm generator) with one critic step per step: its penalty's
     #    interpolation weights, per replica too (with d_steps > 1 each replica chunks its
     #    own share: not one device's run, docs/distribution.md);
-    # 4. an uneven last batch (before: a replica with no sample, NaN losses).
+    # 4. an uneven last batch (before: a replica with no sample, NaN losses);
+    # 5. cyclegan's ImagePool shared by the replicas: one device's pool (before: one
+    #    pool per replica, each fed its own share).
     jobs = [{"mode": "equivalence", "models": "gan", "config": TOOLKIT},
             {"mode": "equivalence", "models": "dcgan", "sync_bn": True,
              "config": {"augment": "color,translation,cutout"}},
             {"mode": "equivalence", "models": "wgan_gp", "sync_bn": True, "config": {"d_steps": 1}},
-            {"mode": "uneven"}]
-    toolkit, augmented, wgan, uneven = run_script("jobs", "--devices", 2, "--jobs", json.dumps(jobs))
+            {"mode": "uneven"}, {"mode": "pool"}]
+    toolkit, augmented, wgan, uneven, pool = run_script("jobs", "--devices", 2, "--jobs", json.dumps(jobs))
     check_equivalent([toolkit], ["gan"])
     check_toolkit(toolkit)
     check_equivalent([augmented, wgan], ["dcgan", "wgan_gp"])
     assert augmented["synchronized_batch_norms"] >= 1 and wgan["synchronized_batch_norms"] >= 1
     check_uneven(uneven, 2)
+    assert pool["pool_out"] == pool["one_device_out"], pool
+    assert pool["pool_buffers"] == [pool["one_device_buffer"]] * 2, pool
+    assert pool["pool_counts"] == [pool["one_device_count"]] * 2 == [3, 3], pool
+    fed = [[100.0 * k + i for i in range(4)] for k in range(4)]
+    assert pool["pool_out"] != fed, pool  # some images came back from the pool
 
 
 # ------------------------------------------------------------------- in process (fast)
