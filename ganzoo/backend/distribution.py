@@ -11,6 +11,12 @@ needs on top of them:
   list (a second strategy would reuse the first one's collective keys and abort).
 - `whole_shares(data, num_devices)`: arrays cut to a multiple of the device count, so that
   the last, smaller batch of an epoch splits evenly too.
+- `replica_gather(x)` / `replica_rows(x, batch_size)`: the global batch on every
+  TensorFlow replica (an all-gather) and a replica's rows of it, for state that must see
+  the whole batch (`ganzoo.layers.ImagePool`: one pool shared by the replicas); no-ops
+  on JAX and on one device.
+- `synchronize_batch_norm(model)`: Keras' synchronized BatchNorm (global-batch
+  statistics) for every BatchNorm layer of a model under `tf.distribute`.
 - `batch_devices()` and `check_even_batches(x, batch_size)`: how many devices the active
   distribution splits a batch across, and the check `GAN.fit` runs before any training
   (a batch, the last one of an epoch included, that does not split evenly is refused with
