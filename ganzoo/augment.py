@@ -19,6 +19,8 @@ The policies follow the paper's reference code:
 import keras
 from keras import ops
 
+from ganzoo.backend.distribution import replica_draw
+
 AUGMENTATIONS = ("color", "translation", "cutout")
 
 
@@ -51,7 +53,13 @@ def check_policy(policy):
 
 
 def _uniform(n, seed):
-    return keras.random.uniform((n, 1, 1, 1), seed=seed, dtype="float32")
+    # Per-image draws: each tf.distribute replica takes its own rows of the global batch's
+    # draw (`ganzoo.backend.distribution.replica_draw`; a plain draw elsewhere).
+    return replica_draw(lambda m: keras.random.uniform((m, 1, 1, 1), seed=seed, dtype="float32"), n)
+
+
+def _randint(n, low, high, seed):
+    return replica_draw(lambda m: keras.random.randint((m,), low, high, seed=seed, dtype="int32"), n)
 
 
 def color(x, seed):
@@ -67,7 +75,7 @@ def color(x, seed):
 def _shift_matrices(n, size, max_shift, seed):
     # (n, size, size) one-hot matrices T with (T x)[i] = x[i - shift]: zero where i - shift
     # falls outside the image. A product with them is a differentiable translation.
-    shift = keras.random.randint((n,), -max_shift, max_shift + 1, seed=seed, dtype="int32")
+    shift = _randint(n, -max_shift, max_shift + 1, seed)
     rows = ops.arange(size, dtype="int32")[None, :, None]
     cols = ops.arange(size, dtype="int32")[None, None, :]
     return ops.cast(ops.equal(cols, rows - shift[:, None, None]), "float32")
@@ -86,8 +94,8 @@ def cutout(x, seed, ratio=0.5):
     """Zero a square of `ratio` of the image size at a uniformly drawn position per image."""
     n, h, w = ops.shape(x)[0], int(x.shape[1]), int(x.shape[2])
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
-    oy = keras.random.randint((n,), 0, h + (1 - ch % 2), seed=seed, dtype="int32") - ch // 2
-    ox = keras.random.randint((n,), 0, w + (1 - cw % 2), seed=seed, dtype="int32") - cw // 2
+    oy = _randint(n, 0, h + (1 - ch % 2), seed) - ch // 2
+    ox = _randint(n, 0, w + (1 - cw % 2), seed) - cw // 2
     rows = ops.arange(h, dtype="int32")[None, :]
     cols = ops.arange(w, dtype="int32")[None, :]
     in_y = ops.logical_and(rows >= oy[:, None], rows < oy[:, None] + ch)  # (n, h)

@@ -36,7 +36,7 @@ from ganzoo import arguments, guards, spectral, training, validation
 from ganzoo import augment as augment_lib
 from ganzoo import losses as losses_lib
 from ganzoo.backend import OptimizerGroup, Trainer, sync_state
-from ganzoo.backend.distribution import replica_draw
+from ganzoo.backend.distribution import check_even_batches, replica_draw
 from ganzoo.data.images import check_images
 
 
@@ -477,6 +477,9 @@ class AdversarialModel(Trainer):
         arguments.positive_int("batch_size", batch_size, allow_none=True)
         if self.check_inputs or self.is_deferred:  # a deferred model builds from the first batch here
             x, y = validation.check_fit_data(self, x, y)
+        # Under a distribution every batch, the epoch's last one too, must split evenly
+        # across the devices (ganzoo.backend.distribution.check_even_batches).
+        check_even_batches(x, batch_size)
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
         callbacks = training.prepare_callbacks(self, callbacks, batch_size)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,

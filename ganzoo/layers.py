@@ -10,6 +10,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo import arguments
+from ganzoo.backend.distribution import replica_gather, replica_rows
 
 NORMS = ("batch", "instance")
 
@@ -226,7 +227,11 @@ class ImagePool(layers.Layer):
         """
         if self.pool_size == 0:
             return images
-        images = ops.cast(images, self.buffer.dtype)
+        # Under tf.distribute every replica runs the pool on the global batch's images (an
+        # all-gather) with the same draws, so the replicas' copies stay one pool, the pool
+        # one device keeps; each returns its own rows. Elsewhere both calls are no-ops.
+        local = ops.shape(images)[0]
+        images = replica_gather(ops.cast(images, self.buffer.dtype))
         batch = ops.shape(images)[0]
         count = ops.convert_to_tensor(self.count)
         slot = count + ops.arange(batch, dtype="int32")
@@ -242,7 +247,7 @@ class ImagePool(layers.Layer):
         where_to = ops.where(filling, slot, ops.where(swap, pick, spare))
         self.buffer.assign(ops.scatter_update(buffer, ops.expand_dims(where_to, -1), images))
         self.count.assign(ops.minimum(count + ops.cast(batch, "int32"), self.pool_size))
-        return out
+        return replica_rows(out, local)
 
     def call(self, images, seed_generator):
         return self.query(images, seed_generator)

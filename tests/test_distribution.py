@@ -36,8 +36,8 @@ RTOL = 5e-5
 SCALE_FLOOR = 1e-2
 BACKEND = keras.config.backend()
 # The models one device's result holds for under tf.distribute; the others have BatchNorm
-# (per-replica statistics), except cyclegan, whose image pools stay per replica (its fill
-# counts differ from one device's by design) and whose test model takes minutes here.
+# (per-replica statistics), except cyclegan, whose test model takes minutes here (it
+# equals one device since its image pools are shared by the replicas: docs/distribution.md).
 TF_EXACT = ("gan",)
 TF_UNSUPPORTED = ("cyclegan",)
 

@@ -11,6 +11,17 @@ needs on top of them:
   list (a second strategy would reuse the first one's collective keys and abort).
 - `whole_shares(data, num_devices)`: arrays cut to a multiple of the device count, so that
   the last, smaller batch of an epoch splits evenly too.
+- `replica_gather(x)` / `replica_rows(x, batch_size)`: the global batch on every
+  TensorFlow replica (an all-gather) and a replica's rows of it, for state that must see
+  the whole batch (`ganzoo.layers.ImagePool`: one pool shared by the replicas); no-ops
+  on JAX and on one device.
+- `synchronize_batch_norm(model)`: Keras' synchronized BatchNorm (global-batch
+  statistics) for every BatchNorm layer of a model under `tf.distribute`.
+- `batch_devices()` and `check_even_batches(x, batch_size)`: how many devices the active
+  distribution splits a batch across, and the check `GAN.fit` runs before any training
+  (a batch, the last one of an epoch included, that does not split evenly is refused with
+  a `ValueError` naming the argument; JAX would fail with a raw sharding error after
+  training the full batches, TensorFlow would give a replica no sample and a NaN loss).
 - `replica_draw(draw, batch_size)`: what a model's step uses so that a TensorFlow replica,
   which runs the step on its own share of the batch, draws its own rows of the global
   batch's noise (without it every replica draws the same noise). On JAX, where the step is
@@ -19,7 +30,10 @@ needs on top of them:
 BatchNorm: on JAX the data-parallel step is one global program, so batch statistics are
 those of the global batch (one device's result). Under `tf.distribute`, Keras' BatchNorm
 normalizes each replica's share with its own statistics (`synchronized=False`, Keras'
-default), so models with BatchNorm differ from a one-device run (docs/distribution.md).
+default), so models with BatchNorm differ from a one-device run (docs/distribution.md);
+`synchronize_batch_norm(model)` switches every BatchNorm layer of a model to Keras'
+`synchronized=True` (statistics of the global batch through an all-reduce): one device's
+result again.
 
 Example:
 ```python
@@ -38,8 +52,16 @@ import keras
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import num_replicas, replica_draw
+    from ganzoo.backend.tensorflow import num_replicas, replica_draw, replica_gather, replica_rows
 else:  # one global program on JAX; no distribution on torch
+    def replica_gather(x):
+        """`x`: the step is one global program here (TensorFlow: every replica's rows)."""
+        return x
+
+    def replica_rows(x, batch_size):
+        """`x`: the step is one global program here (TensorFlow: this replica's rows)."""
+        return x
+
     def num_replicas():
         """How many replicas run the step: always 1 outside TensorFlow's replica context."""
         return 1
@@ -203,3 +225,157 @@ def whole_shares(data, num_devices):
         return data
     cut = tuple(a[:keep] for a in arrays)
     return cut if isinstance(data, tuple) else cut[0]
+
+
+
+def batch_devices():
+    """How many devices the active distribution splits each batch across (1 without one).
+
+    JAX: the size of the batch axis of the active `keras.distribution` mesh
+    (`DataParallel`: every device; `ModelParallel`: its `batch_dim_name` axis), divided by
+    the number of processes (each process feeds its own share). TensorFlow: the replicas of
+    the strategy whose scope is active (`num_replicas_in_sync`). torch: 1.
+
+    Example:
+    ```python
+    with data_parallel(2, batch_size=8):
+        batch_devices()  # 2
+    ```
+    """
+    if _BACKEND == "jax":
+        distribution = keras.distribution.distribution()
+        if distribution is None:
+            return 1
+        mesh = distribution.device_mesh
+        name = distribution.batch_dim_name or mesh.axis_names[0]
+        size = int(mesh.shape[list(mesh.axis_names).index(name)])
+        import jax
+
+        return max(size // jax.process_count(), 1)
+    if _BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        if not tf.distribute.has_strategy():
+            return 1
+        return int(tf.distribute.get_strategy().num_replicas_in_sync)
+    return 1
+
+
+def _num_examples(x):
+    """The number of examples of in-memory `x` (an array or a structure of arrays), or None."""
+    leaves = keras.tree.flatten(x) if isinstance(x, (tuple, list, dict)) else [x]
+    if not leaves or not all(hasattr(a, "shape") and len(getattr(a, "shape", ())) >= 1 for a in leaves):
+        return None
+    return int(leaves[0].shape[0])
+
+
+def check_even_batches(x, batch_size, num_devices=None):
+    """Refuse, before any training, batches the active distribution cannot split evenly.
+
+    Every batch is split across `num_devices` devices (`batch_devices()` by default): a
+    global `batch_size` that is not a multiple of it, or in-memory data whose last, smaller
+    batch (`len(x) % batch_size` examples) is not, gives a `ValueError` naming the argument
+    and the value. Without it, JAX fails with a raw sharding error ("... implies that array
+    axis 0 is partitioned 2 times, but the dimension size is 1") after training the full
+    batches, and under `tf.distribute` a replica gets no example and the losses turn NaN.
+    Data whose length is unknown here (a `tf.data.Dataset`, a generator) is not checked.
+    A `ganzoo.resume.ShuffledBatches` is checked through its `batch_size` and `num_examples`.
+
+    Args:
+        x: what `fit` received: arrays, a structure of arrays, or a dataset.
+        batch_size: int or None. `fit`'s `batch_size` (Keras' default 32 for arrays when
+            None).
+        num_devices: int or None. Devices a batch is split across. Defaults to None:
+            `batch_devices()`.
+
+    Raises:
+        ValueError: a batch that does not split evenly.
+
+    Example:
+    ```python
+    with data_parallel(2, batch_size=4):
+        check_even_batches(np.zeros((6, 2)), 4)   # 4 + 2: fine
+        check_even_batches(np.zeros((5, 2)), 4)   # 4 + 1: ValueError naming x and whole_shares
+    ```
+    """
+    n = batch_devices() if num_devices is None else num_devices
+    if n <= 1:
+        return
+    examples = _num_examples(x)
+    if examples is None and hasattr(x, "num_examples") and hasattr(x, "batch_size"):
+        examples, batch_size = int(x.num_examples), int(x.batch_size)  # ShuffledBatches
+        what = f"x ({type(x).__name__}) with batch_size={batch_size}"
+        data = f"x ({type(x).__name__}) with {examples} examples"
+    elif examples is None:
+        return
+    else:
+        batch_size = 32 if batch_size is None else batch_size
+        what, data = f"batch_size={batch_size}", f"x with {examples} examples"
+    if batch_size % n:
+        raise ValueError(
+            f"Under a distribution every batch is split evenly across its {n} devices: the global batch "
+            f"size must be a multiple of {n}. Received: {what}"
+        )
+    last = examples % batch_size
+    if last % n:
+        raise ValueError(
+            f"The last batch of each epoch holds {examples} % {batch_size} = {last} examples, which do not "
+            f"split evenly across the {n} devices of the active distribution. Cut the data to a multiple of "
+            f"{n} examples with `ganzoo.backend.distribution.whole_shares(x, {n})` (at most {n - 1} left out), "
+            f"or choose a batch size that divides it. Received: {data}"
+        )
+
+
+
+def _batch_norm_layers(model):
+    return [layer for layer in model._flatten_layers(include_self=False)
+            if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+def synchronize_batch_norm(model, synchronized=True):
+    """Make every BatchNorm layer of `model` use the global batch's statistics under `tf.distribute`.
+
+    Keras' BatchNorm normalizes each `MirroredStrategy` replica's share with that share's
+    mean and variance (`synchronized=False`), so a BatchNorm model trained on N replicas is
+    not one device's run. With `synchronized=True` (Keras' own option, TensorFlow only)
+    each layer all-reduces the sums of its inputs and of their squares across the replicas
+    and normalizes with the global batch's statistics: the moving averages and the
+    gradients are then those of one device with the global batch (tested:
+    tests/test_distribution_more.py). Every layer costs two all-reduces per call. The
+    flag is read at each call, so this works on a built model (call it inside the
+    strategy's scope, before `fit`). It is saved in the layers' configs: a `.keras` file
+    written with it loads only on TensorFlow (Keras refuses `synchronized=True` elsewhere),
+    so call `synchronize_batch_norm(model, False)` before saving a model meant for other
+    backends. On JAX nothing is needed (the step is one global program) and on one device
+    it changes nothing.
+
+    Args:
+        model: keras.Model. A ganzoo model (every network of it) or one network.
+        synchronized: bool. `True`: global statistics; `False`: per replica (Keras'
+            default). Defaults to True.
+
+    Returns:
+        int. The number of BatchNorm layers switched.
+
+    Raises:
+        ValueError: `synchronized=True` on a backend other than TensorFlow.
+
+    Example:
+    ```python
+    with data_parallel(2, batch_size=64):
+        gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
+        synchronize_batch_norm(gan)
+        gan.fit(x, batch_size=64)
+    ```
+    """
+    if synchronized not in (True, False):
+        raise ValueError(f"`synchronized` must be True or False. Received: synchronized={synchronized!r}")
+    if synchronized and _BACKEND != "tensorflow":
+        raise ValueError(
+            "Synchronized BatchNorm is Keras' tf.distribute option (on JAX, statistics are already those "
+            f"of the global batch). Received: synchronized=True on the {_BACKEND} backend"
+        )
+    layers = _batch_norm_layers(model)
+    for layer in layers:
+        layer.synchronized = synchronized
+    return len(layers)

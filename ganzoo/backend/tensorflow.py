@@ -34,6 +34,28 @@ def replica_draw(draw, batch_size):
     return full[rid * batch_size:(rid + 1) * batch_size]
 
 
+def replica_gather(x):
+    """`x` of every replica, concatenated along the first axis in replica order (the global batch).
+
+    In a multi-replica `tf.distribute` replica context an all-gather (replica 0's rows
+    first, as one device holds them); elsewhere `x` itself. With `replica_rows`, state
+    that must see the whole batch (an image pool) is updated identically on every
+    replica, as one device updates it.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return x
+    return ctx.all_gather(x, axis=0)
+
+
+def replica_rows(x, batch_size):
+    """This replica's `batch_size` rows of the global-batch tensor `x` (all of `x` on one replica)."""
+    rid, n = _replica()
+    if n == 1:
+        return x
+    return x[rid * batch_size:(rid + 1) * batch_size]
+
+
 def _gradient_scale():
     # Each replica's loss is the mean over its share of the batch, and Keras' optimizer
     # all-reduces the gradients with a SUM: dividing by the replicas makes that sum the

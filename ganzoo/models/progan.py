@@ -33,6 +33,7 @@ from keras import layers, ops
 from ganzoo import arguments
 from ganzoo import losses as losses_lib
 from ganzoo.backend import sync_state
+from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import unpack_samples
 from ganzoo.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNormalization
 from ganzoo.models._registry import register
@@ -478,7 +479,9 @@ class ProGAN(WGANGP):
         real_scores = critic(real)
         fake_scores = critic(fake)
         w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
-        u = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator, dtype=real.dtype)
+        # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
+        u = replica_draw(lambda n: keras.random.uniform((n, 1, 1, 1), seed=self.seed_generator, dtype=real.dtype),
+                         ops.shape(real)[0])
         x_hat = real + u * (ops.cast(fake, real.dtype) - real)
         _, grads = self.input_gradients(critic, x_hat)
         penalty = losses_lib.gradient_penalty(grads)

@@ -45,6 +45,7 @@ from keras import layers, ops
 from ganzoo import arguments
 from ganzoo import losses as losses_lib
 from ganzoo.backend import sync_state
+from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import GAN, unpack_samples
 from ganzoo.layers import (
     EqualizedConv2D,
@@ -233,8 +234,10 @@ class NoiseInjection(layers.Layer):
 
     def call(self, x, training=None):
         if training:
-            shape = (ops.shape(x)[0],) + tuple(x.shape[1:3]) + (1,)
-            noise = keras.random.normal(shape, seed=self.seed_generator, dtype=x.dtype)
+            # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
+            shape = tuple(x.shape[1:3]) + (1,)
+            noise = replica_draw(lambda n: keras.random.normal((n,) + shape, seed=self.seed_generator, dtype=x.dtype),
+                                 ops.shape(x)[0])
         else:
             noise = ops.cast(self.const_noise, x.dtype)
         return x + ops.cast(self.strength, x.dtype) * noise
@@ -708,7 +711,8 @@ class StyleGAN2(GAN):
             ws = ops.stop_gradient(self.mix_ws(self.mapping(z1[:n], training=True),
                                                self.mapping(z2[:n], training=True), cutoff))
             size = self.sample_shape[0]
-            pl_noise = keras.random.normal((n,) + self.sample_shape, seed=self.seed_generator) / size
+            pl_noise = replica_draw(lambda m: keras.random.normal((m,) + self.sample_shape, seed=self.seed_generator),
+                                    n) / size
             zero = lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.pl_mean))
 
             def pl_loss_fn():

@@ -25,6 +25,7 @@ from keras import layers, ops
 
 from ganzoo import arguments
 from ganzoo import losses as losses_lib
+from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import GAN, unpack_samples
 from ganzoo.layers import conv_init
 from ganzoo.models import _toolkit
@@ -107,8 +108,10 @@ class WGANGP(GAN):
         real_scores = self.discriminator(real_in, training=True)
         fake_scores = self.discriminator(fake_in, training=True)
         w_loss = losses_lib.wasserstein_d_loss(real_scores, fake_scores)
-        alpha_shape = (ops.shape(real_in)[0],) + (1,) * (len(real_in.shape) - 1)
-        alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype=real_in.dtype)
+        # Each tf.distribute replica its own rows of the global draw (`GAN.sample_noise`).
+        ones = (1,) * (len(real_in.shape) - 1)
+        alpha = replica_draw(lambda n: keras.random.uniform((n,) + ones, seed=self.seed_generator,
+                                                            dtype=real_in.dtype), ops.shape(real_in)[0])
         x_hat = real_in + alpha * (ops.cast(fake_in, real_in.dtype) - real_in)
         _, grads = self.input_gradients(lambda t: self.discriminator(t, training=True), x_hat)
         penalty = losses_lib.gradient_penalty(grads)
