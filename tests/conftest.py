@@ -58,13 +58,46 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run with the tests of the same group on one xdist worker")
 
 
+# Backend-independent test modules: the command line, data loading, plotting, inference
+# helpers, callbacks' files, docs snippets, the classifiers used for evaluation, benchmark
+# scripts. Their code calls the model's public methods, and what those methods do on each
+# backend is covered by the backend-specific modules (tests/models/, test_gan, test_resume*,
+# test_toolkit_*, test_layers, test_losses, test_guards, test_batch_checks, ...), which run
+# under every backend. These run in ONE fast tier: under GANZOO_INDEPENDENT_BACKEND
+# (default: torch when installed, the cheapest backend to build and train tiny models on;
+# else whatever backend pytest runs under); GANZOO_INDEPENDENT_BACKEND=all runs them under
+# every backend. The slow tier runs them whatever the backend.
+BACKEND_INDEPENDENT = (
+    "tests/test_cli.py", "tests/test_cli_backend.py", "tests/test_cli_finish.py", "tests/test_cli_inputs.py",
+    "tests/test_cli_plugin.py", "tests/test_callbacks.py", "tests/test_inference.py", "tests/test_plotting.py",
+    "tests/test_atomic.py", "tests/test_tensorboard.py", "tests/test_import_graph.py",
+    "tests/test_mnist_mainjob.py", "tests/test_docs_snippets.py", "tests/data/", "tests/benchmarks/",
+    "tests/metrics/test_mnist_classifier.py", "tests/metrics/test_digits_classifier.py",
+)
+
+
+def independent_backend():
+    """The backend whose fast tier runs the BACKEND_INDEPENDENT modules ("all": every one)."""
+    import importlib.util
+
+    chosen = os.environ.get("GANZOO_INDEPENDENT_BACKEND")
+    if chosen:
+        return chosen
+    return "torch" if importlib.util.find_spec("torch") is not None else keras.config.backend()
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--run-slow"):
         return
     skip = pytest.mark.skip(reason="slow tier: run with --run-slow")
+    chosen = independent_backend()
+    elsewhere = pytest.mark.skip(reason=f"backend-independent: its fast tier is {chosen}'s "
+                                        "(GANZOO_INDEPENDENT_BACKEND=all runs it here)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+        elif chosen not in ("all", keras.config.backend()) and item.nodeid.startswith(BACKEND_INDEPENDENT):
+            item.add_marker(elsewhere)
 
 
 def _cpu_seconds():
