@@ -66,7 +66,7 @@ def main():
     p.add_argument("--gan-updates", type=int, default=2500)
     p.add_argument("--gan-lr", type=float, default=1e-3)
     p.add_argument("--gan-discriminator", default="projection")
-    p.add_argument("--gan-pac", type=int, default=1)
+    p.add_argument("--gan-pac", type=int, default=2)
     p.add_argument("--num-generated", type=int, default=4000)
     p.add_argument("--clf-updates", type=int, default=400)
     p.add_argument("--jsonl", default=None)
