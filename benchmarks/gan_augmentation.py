@@ -3,8 +3,9 @@
 Issue 17 item 5. For each k (real labelled MNIST train digits, k/10 per class, drawn per
 seed) and seed:
 
-1. train `ganzoo.get("cgan", filters=--filters)` on the k digits for `--gan-updates`
-   updates of batch 32 (the k digits repeated to 4,000 rows per epoch, reshuffled);
+1. train `ganzoo.get("cgan", filters=--filters, learning_rate=--gan-lr,
+   discriminator=--gan-discriminator, pac=--gan-pac)` (defaults: the MNIST setting of
+   docs/models/cgan.md) on the k digits for `--gan-updates` updates of batch 32 (the k digits repeated to 4,000 rows per epoch, reshuffled);
 2. generate `--num-generated` digits, equally many per label;
 3. train the same classifier three times — (a) on the k real digits, (b) on the generated
    digits only ("GAN-train", Shmelkov et al. 2018), (c) on real + generated — and report
@@ -63,7 +64,9 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--filters", type=int, default=16)
     p.add_argument("--gan-updates", type=int, default=2500)
-    p.add_argument("--gan-lr", type=float, default=2e-4)
+    p.add_argument("--gan-lr", type=float, default=1e-3)
+    p.add_argument("--gan-discriminator", default="projection")
+    p.add_argument("--gan-pac", type=int, default=2)
     p.add_argument("--num-generated", type=int, default=4000)
     p.add_argument("--clf-updates", type=int, default=400)
     p.add_argument("--jsonl", default=None)
@@ -84,10 +87,8 @@ def main():
             idx = stratified_subset(y_all, k, seed)
             x_k, y_k = x_all[idx], y_all[idx].astype("int32")
             keras.utils.set_random_seed(seed)
-            gan = ganzoo.get("cgan", image_shape=(32, 32, 1), num_classes=10, filters=args.filters, seed=seed)
-            if args.gan_lr != 2e-4:
-                gan.compile(d_optimizer=keras.optimizers.Adam(args.gan_lr, beta_1=0.5),
-                            g_optimizer=keras.optimizers.Adam(args.gan_lr, beta_1=0.5))
+            gan = ganzoo.get("cgan", image_shape=(32, 32, 1), num_classes=10, filters=args.filters, seed=seed,
+                             learning_rate=args.gan_lr, discriminator=args.gan_discriminator, pac=args.gan_pac)
             xr, yr = repeat_to(4000, x_k, y_k)
             steps = math.ceil(len(xr) / 32)
             gan.fit(xr, yr, batch_size=32, epochs=max(1, round(args.gan_updates / steps)), verbose=0)
@@ -102,7 +103,8 @@ def main():
                 clf = train_classifier(x, y, args.clf_updates, seed)
                 acc[name] = metrics.mnist_class_accuracy(x_test, y_test, clf)["accuracy"]
             row = {"k": k, "seed": seed, "backend": keras.config.backend(), "filters": args.filters,
-                   "gan_updates": args.gan_updates, "gan_lr": args.gan_lr, "clf_updates": args.clf_updates,
+                   "gan_updates": args.gan_updates, "gan_lr": args.gan_lr,
+                   "gan_discriminator": args.gan_discriminator, "gan_pac": args.gan_pac, "clf_updates": args.clf_updates,
                    "num_generated": len(y_gen), "cgan_class_accuracy": round(gen_acc, 4),
                    **{f"acc_{n}": round(v, 4) for n, v in acc.items()},
                    "gan_cpu_s": round(gan_cpu, 1), "total_cpu_s": round(cpu_seconds() - c0, 1),

@@ -12,7 +12,11 @@ Prints one JSON object with
   label against the asked label, and `accuracy_real_ceiling` on the real test digits;
   `fcd_per_label`: FCD between the 100 generated digits of each label and the 100 test
   digits of that label, with `fcd_per_label_floor`: the 400 train digits of each label
-  against its test digits (few samples per label bias FCD upwards: compare with the floor).
+  against its test digits (few samples per label bias FCD upwards: compare with the floor);
+  `within_label_pixel_std`: the mean over pixels of the standard deviation over the 100
+  generated digits of a label (how much the noise changes the image), per label, with
+  `within_label_pixel_std_real`, the same over the 100 test digits of each label (a
+  generator that ignores its noise scores near 0).
 
     KERAS_BACKEND=jax python benchmarks/mnist_eval.py runs/dcgan-mnist/model.keras
 """
@@ -55,6 +59,10 @@ def main():
             per_label[labels == c], x_test[y_test == c], clf), 2) for c in range(10)]
         out["fcd_per_label_floor"] = [round(metrics.mnist_frechet_distance(
             x_train[y_train == c], x_test[y_test == c], clf), 2) for c in range(10)]
+        out["within_label_pixel_std"] = [round(float(per_label[labels == c].std(axis=0).mean()), 4)
+                                         for c in range(10)]
+        out["within_label_pixel_std_real"] = [round(float(x_test[y_test == c].std(axis=0).mean()), 4)
+                                              for c in range(10)]
         fake = model.generate(args.num, labels=np.arange(args.num) % 10, seed=args.seed + 1)
     else:
         fake = model.generate(args.num, seed=args.seed)
