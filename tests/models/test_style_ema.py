@@ -83,9 +83,8 @@ def test_without_ema_decay_there_is_no_average():
 
 
 def _weights_h5_groups(path):
-    with zipfile.ZipFile(path) as z:
-        with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
-            return sorted(f.keys())
+    with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+        return sorted(f.keys())
 
 
 def test_keras_file_round_trip_keeps_the_average(model, tmp_path):
