@@ -10,13 +10,50 @@ figures for publication. Data stays resident (one random batch in [-1, 1]), so n
 pipeline is measured; every step is a full StyleGAN2 step (lazy R1 on every
 `r1_interval`-th one, as in training).
 
+With `--backends jax,tensorflow,torch` it runs itself once per backend, one after the
+other, each in a fresh process (`KERAS_BACKEND` set), and prints each backend's JSON line
+as it comes (`--jsonl` also appends them to a file). `--torch-threads` fixes torch's
+intra-op threads (0: torch's default, one per core); the row records the count used.
+
     KERAS_BACKEND=jax python benchmarks/stylegan2_throughput.py --batch-size 32 --steps 16
+    python benchmarks/stylegan2_throughput.py --backends jax,tensorflow,torch --jsonl stylegan2_throughput.jsonl
 """
 import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
+
+
+def run_backends(args, argv):
+    # One fresh process per backend (Keras picks its backend at import), one after the other.
+    own = []
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+            continue
+        if item in ("--backends", "--jsonl"):
+            skip = True
+            continue
+        if item.startswith(("--backends=", "--jsonl=")):
+            continue
+        own.append(item)
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        env = dict(os.environ, KERAS_BACKEND=backend)
+        done = subprocess.run([sys.executable, os.path.abspath(__file__)] + own, env=env, capture_output=True,
+                              text=True, check=False)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        row = json.loads(lines[-1]) if done.returncode == 0 and lines else {
+            "backend": backend, "error": (done.stderr.strip().splitlines() or ["no output"])[-1],
+            "returncode": done.returncode}
+        line = json.dumps(row)
+        print(line, flush=True)
+        if args.jsonl:
+            with open(args.jsonl, "a") as f:
+                f.write(line + "\n")
 
 
 def main():
@@ -29,7 +66,12 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--dtype", default="float32")
+    p.add_argument("--backends", default=None, help="Comma-separated: run each in its own process, in turn.")
+    p.add_argument("--jsonl", default=None, help="With --backends: also append each row to this file.")
+    p.add_argument("--torch-threads", type=int, default=0, help="torch intra-op threads (0: torch's default).")
     args = p.parse_args()
+    if args.backends:
+        return run_backends(args, sys.argv[1:])
 
     import ast
 
@@ -38,8 +80,16 @@ def main():
 
     import ganzoo
 
+    threads = None
+    if keras.config.backend() == "torch":
+        import torch
+
+        if args.torch_threads:
+            torch.set_num_threads(args.torch_threads)
+        threads = torch.get_num_threads()
     keras.config.set_dtype_policy(args.dtype)
-    kwargs = {"latent_dim": 64, "mapping_layers": 4, "channel_base": 512, "channel_max": 64}
+    kwargs = {"latent_dim": 64, "mapping_layers": 2, "channel_base": 512, "channel_max": 64, "r1_gamma": 0.0064,
+              "ema_decay": 0.99}
     for item in args.overrides:
         key, _, value = item.partition("=")
         try:
@@ -70,6 +120,7 @@ def main():
         "images_per_s": round(images / statistics.median(walls), 2),
         "cpu_s_per_image": round(statistics.median(cpus) / images, 4),
         "wall_s": [round(w, 2) for w in walls], "cpu_s": [round(c, 2) for c in cpus],
+        "cpu_s_per_step": round(statistics.median(cpus) / args.steps, 4), "torch_threads": threads,
         "load_before": round(load_before, 2), "load_after": round(load_after, 2), "cores": os.cpu_count(),
     }
     row["load_warning"] = (f"load {max(load_before, load_after):.1f} > {os.cpu_count()} cores: measured under load"

@@ -15,23 +15,45 @@ Every adversarial model subclasses `Trainer`, which supplies:
 
 The algorithm itself (`adversarial_step`) is written once with `keras.ops`, the same
 split Keras uses for its own trainers (keras/src/backend/<name>/trainer.py).
+
+Module-level hooks: `sync_state(model)`, `step_value_reader(model, variable)`,
+`read_variable(variable)`, and `value_at_train_call(model, variable, args)` (a model
+variable's value at the start of a train-function call, for a dispatcher that picks the
+compiled step to run, as ProGAN's growth phase does).
 """
 import keras
 
+from ganzoo.backend.common import value_at_train_call
 from ganzoo.backend.optimizers import OptimizerGroup
 
 _BACKEND = keras.config.backend()
 
 if _BACKEND == "jax":
-    from ganzoo.backend.jax import Trainer, read_variable, step_value_reader, sync_state
+    from ganzoo.backend.jax import (
+        Trainer,
+        read_variable,
+        step_value_reader,
+        sync_state,
+        value_at_train_call,
+    )
 elif _BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import Trainer, read_variable, step_value_reader, sync_state
+    from ganzoo.backend.tensorflow import (
+        Trainer,
+        read_variable,
+        step_value_reader,
+        sync_state,
+    )
 elif _BACKEND == "torch":
-    from ganzoo.backend.torch import Trainer, read_variable, step_value_reader, sync_state
+    from ganzoo.backend.torch import (
+        Trainer,
+        read_variable,
+        step_value_reader,
+        sync_state,
+    )
 else:  # pragma: no cover - keras only ships these three trainers plus numpy/openvino
     raise ImportError(
         "ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["OptimizerGroup", "Trainer", "read_variable", "step_value_reader", "sync_state"]
+__all__ = ["OptimizerGroup", "Trainer", "read_variable", "step_value_reader", "sync_state", "value_at_train_call"]

@@ -1,4 +1,26 @@
 """Helpers shared by the three backend trainers (no backend imports here)."""
+import keras
+import numpy as np
+
+
+def value_at_train_call(model, variable, args):
+    """The value, as numpy, of the model variable `variable` that a train-function call with `args` starts from.
+
+    For a dispatcher that picks the compiled step to run from model state before the call
+    (ProGAN's growth phase). On TensorFlow and torch the variables are current during
+    `fit`, so this reads `variable`; the JAX trainer has its own (`ganzoo/backend/jax.py`).
+
+    Args:
+        model: keras.Model. The model being fitted.
+        variable: keras.Variable. One of its non-trainable variables.
+        args: tuple. The positional arguments of the train-function call.
+
+    Example:
+    ```python
+    step = int(value_at_train_call(model, model.growth_step, args))
+    ```
+    """
+    return np.asarray(keras.ops.convert_to_numpy(variable))
 
 
 def split_aux(result):

@@ -11,6 +11,7 @@ the outer scope, never leaked as tracers.
 """
 import jax
 import keras
+import numpy as np
 from keras import StatelessScope
 
 from ganzoo.backend.common import TrainFunction, split_aux
@@ -40,6 +41,23 @@ def step_value_reader(model, variable):
         return values[index] if values else variable.value
 
     return read
+
+
+def value_at_train_call(model, variable, args):
+    """The value, as numpy, of the non-trainable model variable `variable` that a train-function call with `args` starts from.
+
+    Keras' JAX `fit` empties the variables and passes the training state to its train
+    function as the first argument, `(trainable, non_trainable, optimizer, metrics)`
+    variable values: the value is read from there (the common version,
+    `ganzoo.backend.common.value_at_train_call`, reads the variable).
+
+    Example:
+    ```python
+    step = int(value_at_train_call(model, model.growth_step, args))
+    ```
+    """
+    index = next(i for i, v in enumerate(model.non_trainable_variables) if v is variable)
+    return np.asarray(args[0][1][index])
 
 
 # The outer StatelessScope of the running train/test step (None outside one).

@@ -27,12 +27,11 @@ needs no recompilation. The networks also hold the current resolution and α (a
 alone — give the images of the current stage at the target resolution, upsampled.
 """
 import keras
-import numpy as np
 from keras import layers, ops
 
 from ganzoo import arguments
 from ganzoo import losses as losses_lib
-from ganzoo.backend import sync_state
+from ganzoo.backend import sync_state, value_at_train_call
 from ganzoo.backend.distribution import replica_draw
 from ganzoo.gan import unpack_samples
 from ganzoo.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNormalization
@@ -380,12 +379,8 @@ class ProGAN(WGANGP):
         return list(self._phase_fns.compiled)
 
     def _growth_step_at_call(self, args):
-        # The JAX trainer passes its state as the first argument and has emptied the
-        # variables; the other trainers keep the variables current.
-        if keras.config.backend() == "jax":
-            index = next(i for i, v in enumerate(self.non_trainable_variables) if v is self.growth_step)
-            return int(np.asarray(args[0][1][index]))
-        return int(ops.convert_to_numpy(self.growth_step))
+        # The step the call starts from (on JAX read from the state the call is given).
+        return int(value_at_train_call(self, self.growth_step, args))
 
     def make_train_function(self, force=False):
         # Called by `fit` before its first step. A dispatcher picks the compiled function of

@@ -18,9 +18,10 @@ Configuration F of the paper, scaled down by two arguments (`channel_base`, `cha
   every `r1_interval` = 16 discriminator steps, multiplied by the interval); optional
   path-length regularisation (lazy, every `pl_interval` = 4 generator steps, with its
   running mean as model state); style-mixing regularisation (probability 0.9: a random
-  crossover layer after which the styles come from a second z); an exponential moving
-  average of the generator's weights (`ema_generator`), which `generate` uses; `w_avg`,
-  the running mean of w, for the truncation trick.
+  crossover layer after which the styles come from a second z); the toolkit's exponential
+  moving average of the generator's weights (`ema_decay`, `ema_start`: `generator_ema`,
+  as on gan/dcgan/cgan/wgan_gp), which `generate` uses; `w_avg`, the running mean of w,
+  for the truncation trick.
 
 Where this implementation differs from the official code (all documented in
 docs/models/stylegan2.md): upsampling is bilinear ×2 (the [1, 3, 3, 1] filter, edges
@@ -522,15 +523,14 @@ class StyleGAN2(GAN):
     `r1_interval`-th discriminator update, `r1_interval · γ/2 · E‖∇D(x)‖²` on the real
     images; then a generator update with the non-saturating loss through the updated
     discriminator (on the same generated batch), plus, when `pl_weight > 0`, on every
-    `pl_interval`-th generator update, `pl_interval · pl_weight · E(‖Jᵀy‖ − a)²`; finally the
-    EMA generator moves towards the generator.
+    `pl_interval`-th generator update, `pl_interval · pl_weight · E(‖Jᵀy‖ − a)²`; the
+    generator's update moves its average (`generator_ema`, the toolkit's generator EMA of
+    `AdversarialModel`) towards it.
 
     Args:
         generator: keras.Model. z → image, with layers `"mapping"` (z → w) and
             `"synthesis"` (`(batch, num_ws, w_dim)` → image): `stylegan2_generator`.
         discriminator: keras.Model. Image → one logit per image.
-        ema_generator: keras.Model. The moving average of `generator` (same architecture).
-            Defaults to `None`: a copy of `generator`.
         latent_dim: int. Size of z. Defaults to the generator's input size.
         r1_gamma: float. γ of the R1 penalty (0 turns it off). Defaults to 10 (the paper's
             configuration F; the ADA paper's rule of thumb is 0.0002·size²/batch).
@@ -541,10 +541,12 @@ class StyleGAN2(GAN):
         pl_batch_shrink: int. The path-length term uses `batch // pl_batch_shrink` samples.
             Defaults to 2.
         style_mixing_prob: float. Probability that a batch mixes two w's. Defaults to 0.9.
-        ema_decay: float. The EMA generator's weights move as `ema = g + (ema − g)·ema_decay`
-            after each generator update. Defaults to 0.999.
-        ema_start_step: int. Up to this generator update the EMA weights copy the
-            generator's. Defaults to 0.
+        ema_decay: float in [0, 1) or None. The generator average `generator_ema` becomes
+            `ema_decay · average + (1 − ema_decay) · weights` after each generator update
+            (`AdversarialModel`'s EMA, the same as `dcgan`'s); `generate`, `mix_styles` and
+            `export` use it. `None` keeps no average. Defaults to 0.999.
+        ema_start: int. Up to this generator update the average copies the generator.
+            Defaults to 0.
         w_avg_beta: float. Decay of `w_avg`, the running mean of w. Defaults to 0.995.
         seed: int. Seed of the training noise (z, mixing, R1-free parts). Defaults to `None`.
 
@@ -557,13 +559,13 @@ class StyleGAN2(GAN):
     ```
     """
 
-    network_names = ("generator", "discriminator", "ema_generator")
+    network_names = ("generator", "discriminator")
     loss_names = ("d_loss", "g_loss", "r1_penalty", "pl_penalty")
     default_batch_size = 32
 
-    def __init__(self, generator, discriminator, ema_generator=None, *, latent_dim=None, r1_gamma=10.0,
+    def __init__(self, generator, discriminator, *, latent_dim=None, r1_gamma=10.0,
                  r1_interval=16, pl_weight=0.0, pl_interval=4, pl_decay=0.01, pl_batch_shrink=2,
-                 style_mixing_prob=0.9, ema_decay=0.999, ema_start_step=0, w_avg_beta=0.995, seed=None,
+                 style_mixing_prob=0.9, ema_decay=0.999, ema_start=0, w_avg_beta=0.995, seed=None,
                  d_loss="logistic", g_loss="non_saturating", d_steps=1, **kwargs):
         if d_loss != "logistic" or g_loss != "non_saturating" or d_steps != 1:
             raise ValueError(
@@ -583,31 +585,33 @@ class StyleGAN2(GAN):
         pl_decay = arguments.float_in_range("pl_decay", pl_decay, 0.0, 1.0, low_inclusive=False)
         pl_batch_shrink = arguments.positive_int("pl_batch_shrink", pl_batch_shrink)
         style_mixing_prob = arguments.float_in_range("style_mixing_prob", style_mixing_prob, 0.0, 1.0)
-        ema_decay = arguments.float_in_range("ema_decay", ema_decay, 0.0, 1.0)
-        ema_start_step = arguments.positive_int("ema_start_step", ema_start_step, allow_zero=True)
         w_avg_beta = arguments.float_in_range("w_avg_beta", w_avg_beta, 0.0, 1.0)
-        if ema_generator is None:
-            ema_generator = keras.models.clone_model(generator)
-            ema_generator.set_weights(generator.get_weights())
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
-        self.ema_generator = ema_generator
+        # The generator average is the toolkit's (AdversarialModel: `generator_ema`, moved by
+        # `apply_update` after each generator update); `ema_decay`/`ema_start` are checked there.
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, ema_decay=ema_decay,
+                         ema_start=ema_start, **kwargs)
         self.r1_gamma, self.r1_interval = r1_gamma, r1_interval
         self.pl_weight, self.pl_interval, self.pl_decay, self.pl_batch_shrink = (
             pl_weight, pl_interval, pl_decay, pl_batch_shrink)
         self.style_mixing_prob, self.w_avg_beta = style_mixing_prob, w_avg_beta
-        # Not `self.ema_decay`: AdversarialModel may own that name for a generic EMA (branch toolkit).
-        self.g_ema_decay, self.ema_start_step = ema_decay, ema_start_step
-        self.ema_generator.trainable = False  # moved by the EMA, never by an optimizer
         self.num_ws = int(self.synthesis.inputs[0].shape[1])
         self.w_dim = int(self.synthesis.inputs[0].shape[2])
-        if [tuple(v.shape) for v in ema_generator.weights] != [tuple(v.shape) for v in generator.weights]:
-            raise ValueError("`ema_generator` must have the generator's architecture. "
-                             f"Received: ema_generator={ema_generator.name!r}")
         # Model state (saved, resumed, part of the jitted state on JAX).
         self.w_avg = keras.Variable(np.zeros((self.w_dim,), "float32"), trainable=False, name="w_avg")
         self.pl_mean = keras.Variable(0.0, trainable=False, name="pl_mean")
 
     # ---------------------------------------------------------------- the networks
+    @property
+    def ema_generator(self):
+        """The generator average, `generator_ema` (`None` without `ema_decay`): its earlier name.
+
+        Kept for code written before stylegan2 used the toolkit's EMA, and for `.keras` files:
+        Keras saves a network under the first attribute name (sorted) that reaches it, so the
+        average's weights stay where files written before put them (`ema_generator/...`).
+        """
+        average = self.ema_model
+        return average if isinstance(average, keras.Model) else None
+
     @property
     def mapping(self):
         """The generator's mapping network (z → w)."""
@@ -726,19 +730,11 @@ class StyleGAN2(GAN):
             self.pl_mean.assign(new_mean)
             g_grads = [a + ops.cast(b, a.dtype) for a, b in zip(g_grads, pl_grads)]
             total = total + pl_total
-        self.apply_update("g_optimizer", total, g_grads, g_vars)
-        self._update_ema()
+        self.apply_update("g_optimizer", total, g_grads, g_vars)  # moves generator_ema too
         self.track(d_loss=d_loss, g_loss=g_loss)
         self._track_where("r1_penalty", r1, is_r1)
         self._track_where("pl_penalty", pl, ops.logical_and(is_pl, self.pl_weight > 0))
         return self.logs()
-
-    def _update_ema(self):
-        step = self.g_optimizer.iterations.value  # after this step's update
-        decay = ops.where(step > self.ema_start_step, self.g_ema_decay, 0.0)
-        for ema, g in zip(self.ema_generator.weights, self.generator.weights):
-            g_value = ops.convert_to_tensor(g)
-            ema.assign(g_value + (ops.convert_to_tensor(ema) - g_value) * ops.cast(decay, g_value.dtype))
 
     def adversarial_eval_step(self, data):
         real = unpack_samples(data)
@@ -749,8 +745,8 @@ class StyleGAN2(GAN):
         return self.logs()
 
     # ------------------------------------------------------------------ inference
-    def _mapped(self, z, ema=True, batch_size=256):
-        mapping = (self.ema_generator if ema else self.generator).get_layer("mapping")
+    def _mapped(self, z, use_ema=None, batch_size=256):
+        mapping = self.sampling_network(use_ema).get_layer("mapping")
         return np.asarray(mapping.predict(z, batch_size=batch_size, verbose=0), "float32")
 
     def truncate(self, w, truncation_psi):
@@ -758,19 +754,20 @@ class StyleGAN2(GAN):
         w_avg = np.asarray(ops.convert_to_numpy(self.w_avg), "float32")
         return w_avg + np.float32(truncation_psi) * (np.asarray(w, "float32") - w_avg)
 
-    def synthesize(self, ws, *, ema=True, batch_size=256):
+    def synthesize(self, ws, *, use_ema=None, batch_size=256):
         """Images of per-layer styles `ws` `(n, num_ws, w_dim)`, clipped to [-1, 1], as numpy float32.
 
         Args:
             ws: array. The styles.
-            ema: bool. Use the EMA generator. Defaults to True.
+            use_ema: bool or None. `True`: the generator average (`generator_ema`); `False`:
+                the live generator; `None`: the average when the model keeps one. Defaults to None.
             batch_size: int. Defaults to 256.
         """
-        synthesis = (self.ema_generator if ema else self.generator).get_layer("synthesis")
+        synthesis = self.sampling_network(use_ema).get_layer("synthesis")
         out = synthesis.predict(np.asarray(ws, "float32"), batch_size=batch_size, verbose=0)
         return np.clip(np.asarray(out, "float32"), -1.0, 1.0)
 
-    def generate(self, num_samples, *, truncation_psi=1.0, batch_size=256, seed=None, ema=True):
+    def generate(self, num_samples, *, truncation_psi=1.0, batch_size=256, seed=None, use_ema=None):
         """Draw `num_samples` images as float32 numpy, in [-1, 1].
 
         The synthesis network's output is linear (the paper's); it is clipped to [-1, 1] here.
@@ -782,7 +779,9 @@ class StyleGAN2(GAN):
                 1 is no truncation, 0 the image of the average w. Defaults to 1.
             batch_size: int. Defaults to 256.
             seed: int. Seed of z (numpy). Defaults to `None` (fresh noise).
-            ema: bool. Use the EMA generator (the paper's samples). Defaults to True.
+            use_ema: bool or None. `True`: the generator average (the paper's samples; an
+                error without `ema_decay`); `False`: the live generator; `None`: the average
+                when the model keeps one. Defaults to None.
 
         Example:
         ```python
@@ -792,11 +791,11 @@ class StyleGAN2(GAN):
         num_samples = arguments.positive_int("num_samples", num_samples)
         psi = arguments.float_in_range("truncation_psi", truncation_psi, -float("inf"), float("inf"))
         sync_state(self)
-        w = self.truncate(self._mapped(self.example_inputs(num_samples, seed=seed), ema, batch_size), psi)
+        w = self.truncate(self._mapped(self.example_inputs(num_samples, seed=seed), use_ema, batch_size), psi)
         ws = np.repeat(w[:, None, :], self.num_ws, axis=1)
-        return self.synthesize(ws, ema=ema, batch_size=batch_size)
+        return self.synthesize(ws, use_ema=use_ema, batch_size=batch_size)
 
-    def mix_styles(self, row_seeds, col_seeds, *, col_styles=None, truncation_psi=1.0, ema=True):
+    def mix_styles(self, row_seeds, col_seeds, *, col_styles=None, truncation_psi=1.0, use_ema=None):
         """The style-mixing figure: one image per (row, column) of a grid, in [-1, 1].
 
         Each seed gives one z (`numpy.random.default_rng(seed)`). Row r, column c shows the
@@ -811,7 +810,7 @@ class StyleGAN2(GAN):
                 coarse half, `range(num_ws // 2)` (pose and shape from the column, finer
                 features from the row).
             truncation_psi: float. ψ of the truncation trick. Defaults to 1.
-            ema: bool. Use the EMA generator. Defaults to True.
+            use_ema: bool or None. As in `generate`. Defaults to None (the average if kept).
 
         Returns:
             A float32 numpy array `((rows + 1)·(cols + 1), H, W, C)`, the grid's cells row by
@@ -832,14 +831,14 @@ class StyleGAN2(GAN):
         sync_state(self)
         seeds = row_seeds + col_seeds
         z = np.stack([np.random.default_rng(s).standard_normal(self.latent_dim).astype("float32") for s in seeds])
-        w = self.truncate(self._mapped(z, ema), psi)
+        w = self.truncate(self._mapped(z, use_ema), psi)
         w_rows, w_cols = w[:len(row_seeds)], w[len(row_seeds):]
         ws = [np.repeat(w[:, None, :], self.num_ws, axis=1)]
         for r in range(len(row_seeds)):
             mixed = np.repeat(w_rows[r][None, None, :], self.num_ws, axis=1).repeat(len(col_seeds), axis=0)
             mixed[:, col_styles] = w_cols[:, None, :]
             ws.append(mixed)
-        images = self.synthesize(np.concatenate(ws), ema=ema)
+        images = self.synthesize(np.concatenate(ws), use_ema=use_ema)
         own, mixed = images[:len(seeds)], images[len(seeds):]
         cols = len(col_seeds) + 1
         grid = -np.ones(((len(row_seeds) + 1) * cols,) + self.sample_shape, "float32")
@@ -856,9 +855,23 @@ class StyleGAN2(GAN):
             config.pop(key, None)
         config.update(r1_gamma=self.r1_gamma, r1_interval=self.r1_interval, pl_weight=self.pl_weight,
                       pl_interval=self.pl_interval, pl_decay=self.pl_decay, pl_batch_shrink=self.pl_batch_shrink,
-                      style_mixing_prob=self.style_mixing_prob, ema_decay=self.g_ema_decay,
-                      ema_start_step=self.ema_start_step, w_avg_beta=self.w_avg_beta)
+                      style_mixing_prob=self.style_mixing_prob, ema_decay=self.ema_decay, ema_start=self.ema_start,
+                      w_avg_beta=self.w_avg_beta)  # ema_decay always: None is not this class's default
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        # Files written before stylegan2 used the toolkit's EMA hold the average as a third
+        # network, `ema_generator`, and its start as `ema_start_step`: the average is rebuilt
+        # from the generator here, and its weights load from where those files keep them
+        # (see `ema_generator`).
+        config = dict(config)
+        if "ema_generator" in config:
+            config.pop("ema_generator")
+            config.setdefault("ema_decay", 0.999)
+            if "ema_start_step" in config:
+                config["ema_start"] = config.pop("ema_start_step")
+        return super().from_config(config)
 
 
 def _seq(name, value):
@@ -881,7 +894,7 @@ def check_size(image_shape):
           model_class=StyleGAN2)
 def stylegan2(*, image_shape=None, latent_dim=512, w_dim=None, mapping_layers=8, mapping_lr_multiplier=0.01,
               channel_base=16384, channel_max=512, mbstd_group_size=4, r1_gamma=10.0, r1_interval=16,
-              pl_weight=0.0, pl_interval=4, style_mixing_prob=0.9, ema_decay=0.999, ema_start_step=0, seed=None):
+              pl_weight=0.0, pl_interval=4, style_mixing_prob=0.9, ema_decay=0.999, ema_start=0, seed=None):
     """StyleGAN2 (Karras et al. 2020), configuration F with configurable widths; sizes 8 to 256.
 
     Args:
@@ -901,8 +914,10 @@ def stylegan2(*, image_shape=None, latent_dim=512, w_dim=None, mapping_layers=8,
             Defaults to 0.
         pl_interval: int. Lazy path-length term every this many generator steps. Defaults to 4.
         style_mixing_prob: float. Defaults to 0.9.
-        ema_decay: float. EMA of the generator's weights per generator step. Defaults to 0.999.
-        ema_start_step: int. The EMA copies the generator until this step. Defaults to 0.
+        ema_decay: float in [0, 1) or None. The toolkit's generator EMA (`model.generator_ema`,
+            as `dcgan`'s), per generator update; `generate` uses it. `None`: no average.
+            Defaults to 0.999.
+        ema_start: int. The average copies the generator up to this update. Defaults to 0.
         seed: int. Noise seed. Defaults to `None`.
 
     Example:
@@ -919,18 +934,17 @@ def stylegan2(*, image_shape=None, latent_dim=512, w_dim=None, mapping_layers=8,
     arguments.positive_int("channel_base", channel_base)
     arguments.positive_int("channel_max", channel_max)
     arguments.positive_int("mbstd_group_size", mbstd_group_size)
+    arguments.float_in_range("ema_decay", ema_decay, 0.0, 1.0, high_inclusive=False, allow_none=True)
+    arguments.positive_int("ema_start", ema_start, allow_zero=True)
     if image_shape is None:  # built by fit from the first batch (AdversarialModel.deferred)
         return StyleGAN2.deferred(stylegan2, kwargs, name="stylegan2")
     image_shape = check_size(image_shape)
     generator = stylegan2_generator(image_shape, latent_dim, w_dim, mapping_layers, mapping_lr_multiplier,
                                     channel_base, channel_max)
-    ema_generator = stylegan2_generator(image_shape, latent_dim, w_dim, mapping_layers, mapping_lr_multiplier,
-                                        channel_base, channel_max, name="ema_generator")
-    ema_generator.set_weights(generator.get_weights())
     discriminator = residual_discriminator(image_shape, channel_base, channel_max, mbstd_group_size)
-    model = StyleGAN2(generator, discriminator, ema_generator, latent_dim=latent_dim, r1_gamma=r1_gamma,
+    model = StyleGAN2(generator, discriminator, latent_dim=latent_dim, r1_gamma=r1_gamma,
                       r1_interval=r1_interval, pl_weight=pl_weight, pl_interval=pl_interval,
-                      style_mixing_prob=style_mixing_prob, ema_decay=ema_decay, ema_start_step=ema_start_step,
+                      style_mixing_prob=style_mixing_prob, ema_decay=ema_decay, ema_start=ema_start,
                       seed=seed, name="stylegan2")
     model.compile()  # Adam(0.002, beta_1=0, beta_2=0.99) for both: StyleGAN2.default_optimizer
     return model

@@ -121,7 +121,7 @@ def trained():
 
     EMA decay 0.5 from generator update 2 on: the EMA copies update 1, then averages.
     """
-    model = _tiny(ema_decay=0.5, ema_start_step=1)
+    model = _tiny(ema_decay=0.5, ema_start=1)
     data = model.example_data(4, seed=1)
     after = []
     for _ in range(2):
