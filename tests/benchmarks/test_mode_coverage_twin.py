@@ -1,0 +1,82 @@
+"""The PyTorch twin of benchmarks/mode_coverage_twin.py computes what ganzoo's PacGAN networks compute."""
+import importlib.util
+import os
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks")
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_DIR, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, _DIR)  # the twin imports mode_coverage
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(_DIR)
+    return module
+
+
+twin = _load("mode_coverage_twin")
+mc = twin.mc
+
+PAC = 2
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """ganzoo's PacGAN2 model (small widths) with non-trivial BatchNorm statistics, and its twin."""
+    kw = dict(g_units=8, d_units=6, d_pieces=3)
+    model = mc.pacgan_model(PAC, seed=0, **kw)
+    for layer in model.generator.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            rng = np.random.default_rng(len(layer.name))
+            layer.moving_mean.assign(rng.normal(0, 0.3, layer.moving_mean.shape).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.5, 2, layer.moving_variance.shape).astype("float32"))
+            layer.gamma.assign(rng.uniform(0.5, 1.5, layer.gamma.shape).astype("float32"))
+            layer.beta.assign(rng.normal(0, 0.3, layer.beta.shape).astype("float32"))
+    g, d = twin.torch_networks(pac=PAC, **kw)
+    twin.copy_into_torch(model.generator, g)
+    twin.copy_into_torch(model.discriminator, d)
+    return model, g, d
+
+
+def test_twin_has_the_same_parameters(pair):
+    model, g, d = pair
+    assert sum(p.numel() for p in g.parameters()) == sum(int(np.prod(v.shape)) for v in model.generator.trainable_weights)
+    assert sum(p.numel() for p in d.parameters()) == model.discriminator.count_params()
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_twin_computes_ganzoo_networks_function(pair, training):
+    model, g, d = pair
+    z = np.random.default_rng(1).standard_normal((6, 2)).astype("float32")
+    expected = keras.ops.convert_to_numpy(model.generator(z, training=training))
+    g.train(training)
+    with torch.no_grad():
+        got = g(torch.from_numpy(z)).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4)
+    # The discriminator on packed samples: ganzoo's GAN.pack against the twin's pack.
+    x = np.random.default_rng(2).normal(0, 2, (6, 2)).astype("float32")
+    expected_logits = keras.ops.convert_to_numpy(model.discriminate(x, training=False))
+    with torch.no_grad():
+        logits = d(twin.pack(torch.from_numpy(x), PAC)).numpy()
+    assert logits.shape == expected_logits.shape == (6 // PAC, 1)
+    np.testing.assert_allclose(logits, expected_logits, atol=1e-5, rtol=1e-4)
+    # Maxout is a real max: the logits are not those of the first piece alone.
+    assert np.ptp(expected_logits) > 0
+
+
+def test_twin_init_draws_the_documented_distribution():
+    g, d = twin.torch_networks(pac=1, g_units=64, d_units=32, d_pieces=5)
+    w = torch.cat([m.weight.flatten() for m in g.modules() if isinstance(m, torch.nn.Linear)]).detach().numpy()
+    assert abs(w.std() - 0.02) < 0.002 and abs(w.mean()) < 0.002
+    assert all(float(m.bias.abs().max()) == 0 for m in d.modules() if isinstance(m, torch.nn.Linear))
+    bn = [m for m in g.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert len(bn) == 4 and all(m.eps == 1e-4 and m.momentum == 0.05 for m in bn)
