@@ -50,3 +50,14 @@ def test_pacgan_model_is_ganzoo_gan_and_trains_by_fit():
     model.fit(x, batch_size=20, epochs=1, shuffle=False, verbose=0)
     assert int(model.g_optimizer.iterations) == 2
     assert any(not np.allclose(a, b) for a, b in zip(before, model.generator.get_weights()))
+
+
+def test_score_of_samples_on_and_off_the_modes():
+    modes = ganzoo.data.grid_modes()
+    on = np.repeat(modes, 4, axis=0)  # every mode, 4 times, exactly
+    s = mc.score(on, modes, 0.05)
+    assert s["modes"] == 25 and s["high_quality_pct"] == 100.0
+    assert s["reverse_kl"] == pytest.approx(0.0) and s["median_dist_std"] == 0.0
+    off = modes[:5] + np.array([0.5, 0.0])  # 10 std right of 5 modes
+    s = mc.score(off, modes, 0.05)
+    assert s["modes"] == 0 and s["high_quality_pct"] == 0.0 and s["median_dist_std"] == pytest.approx(10.0)
