@@ -5,7 +5,8 @@ The same networks, init, optimiser, data and batches as `benchmarks/mode_coverag
 Linear(2); D 3 maxout layers of 200 units × 5 pieces and a linear logit, taking `pac`
 packed samples; kernels N(0, 0.02), biases 0; BatchNorm ε 1e-4, moving averages updated by
 0.05 of the batch statistics (PyTorch `momentum=0.05` is Keras `momentum=0.95`); Adam(1e-4,
-(0.8, 0.999), ε 1e-8). The training loop is ganzoo `GAN`'s: one generator forward per step;
+(0.8, 0.999), ε 1e-8) in Keras' and Blocks' form, ε outside the bias correction (`hat_adam`;
+`--impl torch_optim_adam` uses `torch.optim.Adam`, ε inside). The training loop is ganzoo `GAN`'s: one generator forward per step;
 D on the real batch and the detached generated batch (logistic loss, each sample group
 packed as `GAN.pack` packs it: `pac` consecutive samples side by side); then G through the
 updated D on the same generated batch (non-saturating loss).
