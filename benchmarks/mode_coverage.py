@@ -265,7 +265,10 @@ def _append_atomic(path, text):
     """Append `text` to `path` by rewriting it whole through a temp file and os.replace."""
     import os
 
-    old = open(path).read() if os.path.exists(path) else ""
+    old = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
     tmp = f"{path}.tmp{os.getpid()}"
     with open(tmp, "w") as f:
         f.write(old + text)

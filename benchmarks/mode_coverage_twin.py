@@ -33,7 +33,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mode_coverage as mc  # noqa: E402
+import mode_coverage as mc
 
 
 def torch_networks(pac=1, latent_dim=2, data_dim=2, g_units=400, g_layers=4, d_units=200, d_pieces=5, d_layers=3,
@@ -149,7 +149,7 @@ def hat_adam(params, lr, betas, eps):
 
     class HatAdam(torch.optim.Optimizer):
         def __init__(self):
-            super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
+            super().__init__(params, {"lr": lr, "betas": betas, "eps": eps})
 
         @torch.no_grad()
         def step(self):
@@ -189,8 +189,9 @@ class TorchTwin:
         if adam not in ("hat", "torch"):
             raise ValueError(f"`adam` must be 'hat' or 'torch'. Received: adam={adam!r}")
         make = hat_adam if adam == "hat" else (lambda p, lr, betas, eps: torch.optim.Adam(p, lr=lr, betas=betas, eps=eps))
-        opt = lambda p: make(p, learning_rate, (beta_1, 0.999), adam_epsilon)  # noqa: E731
-        self.g_opt, self.d_opt = opt(self.g.parameters()), opt(self.d.parameters())
+        betas = (beta_1, 0.999)
+        self.g_opt = make(self.g.parameters(), learning_rate, betas, adam_epsilon)
+        self.d_opt = make(self.d.parameters(), learning_rate, betas, adam_epsilon)
 
     def step(self, real, z=None):
         """One training step on the real batch `real` (noise `z`, drawn when None); returns the losses."""
@@ -297,9 +298,11 @@ def summarize(path):
     print(summarize("benchmarks/results/mode_coverage_twin.jsonl"))
     ```
     """
-    runs = [json.loads(line) for line in open(path) if line.strip()]
-    lines = ["| impl | seeds | step | modes | % high quality | reverse KL | median distance to a mode (σ) "
-             "| train CPU s / 1,000 steps |", "|---|---|---|---|---|---|---|---|"]
+    with open(path) as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    header = ("| impl | seeds | step | modes | % high quality | reverse KL | median distance to a mode (σ) "
+              "| train CPU s / 1,000 steps |")
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
     for impl in dict.fromkeys(r["impl"] for r in runs):
         mine = [r for r in runs if r["impl"] == impl]
         cpu = np.mean([r["train_cpu_s"] / r["steps"] * 1000 for r in mine])

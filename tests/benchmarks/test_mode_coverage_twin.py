@@ -32,7 +32,7 @@ PAC = 2
 @pytest.fixture(scope="module")
 def pair():
     """ganzoo's PacGAN2 model (small widths) with non-trivial BatchNorm statistics, and its twin."""
-    kw = dict(g_units=8, d_units=6, d_pieces=3)
+    kw = {"g_units": 8, "d_units": 6, "d_pieces": 3}
     model = mc.pacgan_model(PAC, seed=0, **kw)
     for layer in model.generator.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
@@ -90,7 +90,7 @@ def test_ganzoo_and_twin_take_the_same_training_steps():
     trainable weight and BatchNorm moving mean moves as ganzoo's. The moving variances
     differ by the batch variance's n/(n−1) (Keras keeps the biased one, PyTorch the unbiased).
     """
-    n, kw = 32, dict(g_units=16, d_units=8, d_pieces=3)
+    n, kw = 32, {"g_units": 16, "d_units": 8, "d_pieces": 3}
     # On JAX the updates agree to ~1e-8 for the first step(s), then sometimes part by up to
     # ~20-50 % of a step on a few weights (2 of 3 data seeds within 3 steps; TF and torch
     # agree over 5): an open finding (docs/evaluation.md), so JAX is held to one step here.
