@@ -9,7 +9,8 @@ classifier every `--score-every` updates:
 
 - `confident`: the fraction recognised with max probability >= 0.9, with `per_class`;
 - `class_kl`: KL(confident digits' class histogram ‖ uniform) in nats: 0 when the ten
-  digits are equally represented, ln 10 = 2.30 when all are one digit;
+  digits are equally represented, ln 10 = 2.30 when all are one digit (null when no
+  digit is confident);
 - `fcd`: Fréchet classifier distance to the 1,000 test digits, with `fcd_floor` (the
   4,000 real train digits against the test digits) and, for a subset row,
   `fcd_subset_floor` (its own real digits against the test digits).
@@ -262,7 +263,7 @@ def main(argv=None):
         conf = metrics.mnist_confident_fraction(images, clf)
         per_class = [int(v) for v in conf["confident_per_class"]]
         return {"confident": round(conf["confident_fraction"], 4), "per_class": per_class,
-                "class_kl": round(class_kl(per_class), 4),
+                "class_kl": None if sum(per_class) == 0 else round(class_kl(per_class), 4),
                 "fcd": round(float(metrics.mnist_frechet_distance(images, x_test, clf)), 2)}
 
     class Score(keras.callbacks.Callback):
