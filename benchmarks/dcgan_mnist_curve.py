@@ -6,7 +6,10 @@ reshuffled per epoch from `--seed`), and every `--every` epochs scores 1,000 gen
 digits (noise seed 1, as `benchmarks/mnist_eval.py`) with the offline MNIST classifier.
 Prints (and appends to `--jsonl`) one JSON line per scoring with the updates so far and the
 process CPU seconds spent *training* (user + system, scoring excluded), so settings can be
-compared at equal CPU cost on a loaded machine.
+compared at equal CPU cost on a loaded machine. With `--ema-decay` the model keeps the
+toolkit's generator EMA and each line also scores the average (`ema_confident`,
+`ema_per_class`, `ema_fcd`); `confident` / `fcd` stay the live generator's (the average
+does not change training, so they are the run without EMA).
 
     KERAS_BACKEND=jax python benchmarks/dcgan_mnist_curve.py --lr 5e-4 --epochs 35 --every 5
 """
@@ -33,6 +36,7 @@ def main():
     p.add_argument("--every", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--num", type=int, default=1000)
+    p.add_argument("--ema-decay", type=float, default=None, help="The toolkit's generator EMA (ema_decay).")
     p.add_argument("--jsonl", default=None)
     p.add_argument("--save", default=None, help="Write the trained model here (.keras).")
     args = p.parse_args()
@@ -50,9 +54,11 @@ def main():
     x = ganzoo.data.load("mnist", image_size=32, seed=args.seed)
     x_test = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
     gan = ganzoo.get("dcgan", image_shape=(32, 32, 1), filters=args.filters, latent_dim=args.latent_dim,
-                     learning_rate=args.lr, beta_1=args.beta1, seed=args.seed)
+                     learning_rate=args.lr, beta_1=args.beta1, seed=args.seed, ema_decay=args.ema_decay)
     data = ShuffledBatches(x, args.batch_size, seed=args.seed)
     cfg = {k: getattr(args, k) for k in ("filters", "latent_dim", "batch_size", "lr", "beta1", "seed")}
+    if args.ema_decay is not None:
+        cfg["ema_decay"] = args.ema_decay
     cfg["backend"] = keras.config.backend()
     setup_cpu = cpu_seconds() - start_cpu
     scoring = {"cpu": 0.0, "wall": 0.0}
@@ -63,7 +69,7 @@ def main():
                 return
             c0, w0 = cpu_seconds(), time.time()
             sync_state(self.model)
-            fake = self.model.generate(args.num, seed=1)
+            fake = self.model.generate(args.num, seed=1, use_ema=False)
             conf = metrics.mnist_confident_fraction(fake, clf)
             row = dict(cfg, epoch=epoch + 1, updates=(epoch + 1) * len(data),
                        train_cpu=round(cpu_seconds() - start_cpu - setup_cpu - scoring["cpu"], 1),
@@ -75,6 +81,12 @@ def main():
                        fcd=round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2),
                        d_loss=round(float(logs.get("d_loss", float("nan"))), 3),
                        g_loss=round(float(logs.get("g_loss", float("nan"))), 3))
+            if args.ema_decay is not None:
+                avg = self.model.generate(args.num, seed=1, use_ema=True)
+                conf = metrics.mnist_confident_fraction(avg, clf)
+                row.update(ema_confident=round(conf["confident_fraction"], 4),
+                           ema_per_class=[int(v) for v in conf["confident_per_class"]],
+                           ema_fcd=round(float(metrics.mnist_frechet_distance(avg, x_test, clf)), 2))
             line = json.dumps(row)
             print(line, flush=True)
             if args.jsonl:
