@@ -56,6 +56,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     # pytest-xdist registers it too; declared here so that --strict-markers passes without it.
     config.addinivalue_line("markers", "xdist_group(name): run with the tests of the same group on one xdist worker")
+    config.addinivalue_line("markers", "heavy: fast tier under torch only, slow tier under the other backends")
 
 
 # Backend-independent test modules: the command line, data loading, plotting, inference
@@ -86,7 +87,18 @@ def independent_backend():
     return "torch" if importlib.util.find_spec("torch") is not None else keras.config.backend()
 
 
+HEAVY_FAST_BACKEND = "torch"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
+    # `@pytest.mark.heavy`: a backend-specific check that costs many compilations (a resume
+    # of a big model: three builds and traces). It runs in the fast tier under torch, where
+    # a build costs no trace, and in the slow tier under the others (`slow` is added here).
+    if keras.config.backend() != HEAVY_FAST_BACKEND:
+        for item in items:
+            if "heavy" in item.keywords:
+                item.add_marker(pytest.mark.slow)
     if config.getoption("--run-slow"):
         return
     skip = pytest.mark.skip(reason="slow tier: run with --run-slow")

@@ -52,7 +52,8 @@ done
 if [ "$slow_backend" != "none" ]; then
   # The docs snippets that train as written (minutes each) are left to a manual
   # `pytest --run-slow -m docs_as_written`: with them the slow tier alone passes 30 min.
-  run_tier "slow tier" "$slow_backend" --run-slow -m "slow and not docs_as_written" "$@"
+  # Likewise the `long` checks (minutes each: `pytest --run-slow -m long`).
+  run_tier "slow tier" "$slow_backend" --run-slow -m "slow and not docs_as_written and not long" "$@"
 fi
 echo "=== times"
 printf '%s' "$summary"

@@ -83,6 +83,7 @@ def test_jax_data_parallel_on_2_devices_equals_one_device_for_every_model():
 
 @jax_only
 @pytest.mark.slow
+@pytest.mark.long  # ~2 minutes; CI runs the 2-device sweep, `-m long` this one
 def test_jax_data_parallel_on_4_devices_equals_one_device_for_every_model():
     names = ganzoo.list_models()
     check_equivalent(run_script("equivalence", "--devices", 4, "--models", ",".join(names)), names)

@@ -116,6 +116,7 @@ def test_cached_classifier_saves_reloads_and_retrains(tmp_path):
 
 
 @pytest.mark.slow  # trains the real classifier: about two CPU-minutes
+@pytest.mark.long  # 4 minutes in the slow tier; CI deselects it (`pytest --run-slow -m long`)
 def test_real_classifier_accuracy_cache_and_floor(tmp_path, capsys):
     model = get_mnist_classifier(cache_dir=tmp_path)
     printed = capsys.readouterr().out

@@ -17,6 +17,7 @@ def _tiny_cyclegan(**kw):
     return ganzoo.get("cyclegan", **config)
 
 
+@pytest.mark.heavy  # two cyclegan compiles (27 CPU-s on TensorFlow)
 def test_cyclegan_fit_decays_to_zero_survives_resume_and_keeps_pool(tmp_path):
     # A (1 channel) and B (3 channels) differ in channels; identity loss is then off.
     model = _tiny_cyclegan(constant_epochs=1, decay_epochs=2, pool_size=3)

@@ -57,6 +57,7 @@ def test_epoch_length_of_data_of_unknown_length_comes_from_steps_per_epoch():
         np.testing.assert_array_equal(x, y)
 
 
+@pytest.mark.heavy  # 16 CPU-s on TensorFlow
 def test_epoch_length_of_a_python_generator_with_steps_per_epoch():
     model = _tiny(constant_epochs=1, decay_epochs=2)
     a, b = model.example_data(4, seed=0)

@@ -44,12 +44,13 @@ def test_bad_input_refused_before_any_step(name):
     harness.run_bad_input_test(harness.shared_model(name))
 
 
-# The image-to-image models' resume (23-53 s each on TensorFlow) runs in the slow tier; their
-# own fast tests resume them too (test_srgan_resume, test_cyclegan_fit_decays_to_zero_survives_resume...).
-RESUME_SLOW = {"pix2pix", "srgan", "cyclegan"}
+# The resume check of the big models (three builds and traces each: 23-53 CPU-s on
+# TensorFlow) is `heavy`: fast tier under torch, slow tier under TensorFlow and JAX. Their
+# own fast tests resume them too (test_srgan_resume, test_cyclegan_fit_decays..., test_progan).
+RESUME_HEAVY = {"pix2pix", "srgan", "cyclegan", "progan", "stylegan2"}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xdist_group(n)] + ([pytest.mark.slow] if n in RESUME_SLOW else []))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xdist_group(n)] + ([pytest.mark.heavy] if n in RESUME_HEAVY else []))
                                   for n in ganzoo.list_models()])
 def test_interrupted_then_resumed_equals_uninterrupted(name, tmp_path):
     harness.run_resume_test(name, tmp_path)

@@ -34,8 +34,10 @@ CASES = {
 }
 
 
-# Three fits of two compiled phases each: the epoch-end case in the slow tier.
-@pytest.mark.parametrize("case", ["mid_epoch", pytest.param("epoch_end", marks=pytest.mark.slow)])
+# Three fits of two compiled phases each (26 CPU-s on TensorFlow): the mid-epoch case is
+# `heavy` (fast tier under torch, slow elsewhere), the epoch-end case slow everywhere.
+@pytest.mark.parametrize("case", [pytest.param("mid_epoch", marks=pytest.mark.heavy),
+                                  pytest.param("epoch_end", marks=pytest.mark.slow)])
 def test_resume_across_the_warmup_equals_uninterrupted(case, tmp_path):
     save_freq, crash_after, expected = CASES[case]
     with pytest.raises(KeyboardInterrupt):

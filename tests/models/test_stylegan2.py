@@ -300,6 +300,7 @@ def test_paper_defaults():
     assert model.default_batch_size == 32
 
 
+@pytest.mark.heavy  # the optional regulariser's own compile (20 CPU-s on TensorFlow)
 def test_path_length_regularisation_is_lazy_and_keeps_its_running_mean():
     model = _tiny(pl_weight=2.0, pl_interval=2)
     data = model.example_data(4, seed=1)
