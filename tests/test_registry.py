@@ -31,3 +31,11 @@ def test_models_doc_table_is_in_sync():
     with open(path) as f:
         text = f.read()
     assert ganzoo.registry.models_table() in text, "docs/models.md is stale: run `python -m ganzoo.registry`"
+
+
+def test_an_unknown_builder_argument_is_named_with_a_close_match_and_its_value():
+    with pytest.raises(TypeError, match=r"`stylegan2` has no builder argument 'ema_start_step'\. "
+                                        r"Did you mean: 'ema_start'.*Received: ema_start_step=1$"):
+        ganzoo.get("stylegan2", ema_start_step=1)
+    with pytest.raises(TypeError, match=r"`dcgan` has no builder argument 'foo'.*Received: foo='x'"):
+        ganzoo.get("dcgan", foo="x")

@@ -103,7 +103,24 @@ def get(name, **kwargs):
     gan = ganzoo.get("dcgan", image_shape=(32, 32, 1))
     ```
     """
-    return get_builder(name)(**kwargs)
+    builder = get_builder(name)
+    _check_kwargs(name, builder, kwargs)
+    return builder(**kwargs)
+
+
+def _check_kwargs(name, builder, kwargs):
+    """A keyword the builder does not take: a TypeError naming it, a close match and the value."""
+    params = inspect.signature(builder).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [n for n, p in params.items() if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for key, value in kwargs.items():
+        if key not in accepted:
+            hint = arguments.close_matches(key, accepted)
+            raise TypeError(
+                f"`{name}` has no builder argument {key!r}.{hint} Its arguments: {', '.join(accepted)}. "
+                f"Received: {key}={value!r}"
+            )
 
 
 def get_test_config(name):
