@@ -8,7 +8,9 @@ folder, each started again and again and SIGKILLed after a random delay until it
 on its own: 4 kills in 5 at a uniform moment after the process wrote its first backup
 (0 to 1.1x the reference's time from its first backup to its exit: training, the final
 files, the exit), 1 in 5 at a uniform moment of the whole process (0 to 1.1x the
-reference's wall time, imports and compilation included); trials go on until `--kills` kills were made. Trials alternate the CLI's default
+reference's wall time, imports and compilation included; both spans are re-measured by
+any trial whose first start outlives its kill moment, so they follow the machine's load:
+`span_updates` counts those); trials go on until `--kills` kills were made. Trials alternate the CLI's default
 epoch-end backups and `--backup-every 2` (mid-epoch backups, skipped batches on resume).
 Each finished trial must hold:
 
@@ -220,6 +222,7 @@ def bench_model(name, backend, kills, rng, workdir):
         backup_every = None if trial % 2 == 0 else 2
         out = workdir / f"{name}_trial{trial}"
         log = workdir / f"{name}_trial{trial}.log"
+        first_start = True
         while True:
             result["starts"] += 1
             # 4 kills in 5 land once the process has written its first backup (while it trains,
@@ -228,8 +231,15 @@ def bench_model(name, backend, kills, rng, workdir):
             after_marker = rng.random() < 0.8
             span = train_seconds if after_marker else ref_seconds
             delay = rng.uniform(0, 1.1 * span) if result["kills"] < kills else None
-            code, killed, _, _ = run_once(command(name, out, backup_every), env, log, kill_after=delay,
-                                          after_marker=after_marker, out=out)
+            code, killed, seconds, after = run_once(command(name, out, backup_every), env, log, kill_after=delay,
+                                                    after_marker=after_marker, out=out)
+            if first_start and not killed and code == 0 and after:
+                # A whole run that outlived its kill moment measures the machine's speed now:
+                # the spans follow it, so kills keep landing inside runs when the load changes
+                # (a reference timed under load and trials on a quiet machine gave ~1 kill in 2 trials).
+                ref_seconds, train_seconds = seconds, after
+                result["span_updates"] = result.get("span_updates", 0) + 1
+            first_start = False
             if killed:
                 result["kills"] += 1
                 where = phase(out)
