@@ -67,3 +67,21 @@ def test_cyclegan_digits_example(tmp_path):
                       "--num-train", "8", "--out", str(tmp_path))
     assert "label preservation B->A:" in out
     assert (tmp_path / "cyclegan_digits.png").exists() and (tmp_path / "cyclegan.keras").exists()
+
+
+@pytest.mark.slow
+def test_stylegan2_mnist_example(tmp_path):
+    out = run_example("stylegan2_mnist.py", "--epochs", "1", "--channel-max", "4",
+                      "--num-samples", "64", "--out", str(tmp_path))
+    assert "generated: (16, 32, 32, 1)" in out
+    for name in ("stylegan2.keras", "truncation.png", "mixing.png", "samples/samples_epoch0001.png"):
+        assert (tmp_path / name).exists(), name
+
+
+@pytest.mark.slow
+def test_progan_mnist_example(tmp_path):
+    out = run_example("progan_mnist.py", "--epochs", "1", "--filters", "4",
+                      "--phase-steps", "1", "--num-samples", "64", "--out", str(tmp_path))
+    # 4 updates of one step per phase: 4x4, the fade to 8x8, 8x8, the fade to 16x16.
+    assert "generated: (16, 32, 32, 1)" in out and "growth at the end: {'step': 4, 'resolution': 16" in out
+    assert (tmp_path / "progan.keras").exists() and (tmp_path / "samples" / "samples_epoch0001.png").exists()
