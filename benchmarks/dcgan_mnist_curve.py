@@ -19,6 +19,8 @@ import os
 import resource
 import time
 
+from ganzoo.atomic import append_line
+
 
 def cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -90,8 +92,7 @@ def main():
             line = json.dumps(row)
             print(line, flush=True)
             if args.jsonl:
-                with open(args.jsonl, "a") as f:
-                    f.write(line + "\n")
+                append_line(args.jsonl, line)  # whole-or-absent (ganzoo.atomic)
             scoring["cpu"] += cpu_seconds() - c0
             scoring["wall"] += time.time() - w0
 

@@ -30,6 +30,8 @@ import time
 
 import numpy as np
 
+from ganzoo.atomic import append_line
+
 
 def cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -162,8 +164,7 @@ def main():
         line = json.dumps(row)
         print(line, flush=True)
         if args.jsonl:
-            with open(args.jsonl, "a") as f:
-                f.write(line + "\n")
+            append_line(args.jsonl, line)  # whole-or-absent (ganzoo.atomic)
 
 
 if __name__ == "__main__":

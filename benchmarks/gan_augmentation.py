@@ -28,6 +28,8 @@ import time
 
 import numpy as np
 
+from ganzoo.atomic import append_line
+
 
 def cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -112,8 +114,7 @@ def main():
             rows.append(row)
             print(json.dumps(row), flush=True)
             if args.jsonl:
-                with open(args.jsonl, "a") as f:
-                    f.write(json.dumps(row) + "\n")
+                append_line(args.jsonl, json.dumps(row))  # whole-or-absent (ganzoo.atomic)
     summary = {}
     for k in args.ks:
         sel = [r for r in rows if r["k"] == k]

@@ -262,17 +262,10 @@ def main():
 
 
 def _append_atomic(path, text):
-    """Append `text` to `path` by rewriting it whole through a temp file and os.replace."""
-    import os
+    """Append `text` (one line and its newline) to `path`, whole-or-absent."""
+    from ganzoo.atomic import append_line
 
-    old = ""
-    if os.path.exists(path):
-        with open(path) as f:
-            old = f.read()
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(old + text)
-    os.replace(tmp, path)
+    append_line(path, text.rstrip("\n"))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import os
 import resource
 import time
 
+from ganzoo.atomic import append_line
+
 #: The CPU-sized 32×32 builder arguments of docs/models/stylegan2.md (the ADA paper's
 #: automatic configuration for this size and batch: γ = 0.0002·32²/32, a 2-layer mapping).
 DEFAULTS = {
@@ -111,8 +113,7 @@ def main():
             line = json.dumps(row)
             print(line, flush=True)
             if args.jsonl:
-                with open(args.jsonl, "a") as f:
-                    f.write(line + "\n")
+                append_line(args.jsonl, line)  # whole-or-absent (ganzoo.atomic)
             scoring["cpu"] += cpu_seconds() - c0
             scoring["wall"] += time.time() - w0
             if args.save:  # after every scoring, so that a run stopped early leaves its last model

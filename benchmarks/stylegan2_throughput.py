@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 
+from ganzoo.atomic import append_line
+
 
 def run_backends(args, argv):
     # One fresh process per backend (Keras picks its backend at import), one after the other.
@@ -52,8 +54,7 @@ def run_backends(args, argv):
         line = json.dumps(row)
         print(line, flush=True)
         if args.jsonl:
-            with open(args.jsonl, "a") as f:
-                f.write(line + "\n")
+            append_line(args.jsonl, line)  # whole-or-absent (ganzoo.atomic)
 
 
 def main():

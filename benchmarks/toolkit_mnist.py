@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import resource
-import tempfile
 import time
 
 import numpy as np
@@ -191,23 +190,9 @@ def append_line(path, row):
     append_line("benchmarks/results/toolkit_mnist.jsonl", {"row": "dcgan"})
     ```
     """
-    old = ""
-    if os.path.exists(path):
-        with open(path) as f:
-            old = f.read()
-        if old and not old.endswith("\n"):
-            old += "\n"
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".toolkit_mnist.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(old + json.dumps(row) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    from ganzoo import atomic
+
+    atomic.append_line(path, json.dumps(row))
 
 
 def build_model(cfg):

@@ -50,3 +50,38 @@ def write_atomic(path, write):
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def append_line(path, line):
+    """Append one line of text to `path` whole-or-absent: the old lines and the new one are
+    written to a temporary file that then replaces `path` (a JSON-lines results file, say).
+
+    A kill leaves either the old file or the old file plus the whole new line, never a torn
+    last line. Rewrites the file each time: for results files of hundreds of lines, not logs.
+
+    Args:
+        path: str or path-like. The file; created (with its folder) if missing.
+        line: str. The text to add, without its newline.
+
+    Returns:
+        str: `path`.
+
+    Example:
+    ```python
+    append_line("benchmarks/results/run.jsonl", json.dumps({"step": 1, "loss": 0.7}))
+    ```
+    """
+    path = os.fspath(path)
+    old = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+        if old and not old.endswith("\n"):
+            old += "\n"
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(old + line + "\n")
+
+    return write_atomic(path, write)

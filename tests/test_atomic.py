@@ -42,3 +42,14 @@ def test_sample_grid_and_scatter_are_written_through_a_temporary_file(tmp_path, 
     assert all(os.path.basename(src).startswith(".") for src, _ in seen)
     assert Image.open(grid).format == "PNG" and Image.open(scatter).format == "PNG"
     assert sorted(os.listdir(tmp_path)) == ["g", "s.png"] and os.listdir(tmp_path / "g") == ["grid.png"]
+
+
+def test_append_line_adds_one_whole_line_and_leaves_no_temporary(tmp_path):
+    from ganzoo.atomic import append_line
+
+    path = tmp_path / "sub" / "rows.jsonl"
+    append_line(path, '{"step": 1}')
+    (path).write_text(path.read_text() + '{"step": 2}')  # a file whose last line lacks its newline
+    append_line(str(path), '{"step": 3}')
+    assert path.read_text() == '{"step": 1}\n{"step": 2}\n{"step": 3}\n'
+    assert sorted(p.name for p in path.parent.iterdir()) == ["rows.jsonl"]
