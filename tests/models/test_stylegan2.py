@@ -126,7 +126,7 @@ def trained():
     after = []
     for _ in range(2):
         model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)
-        after.append(([_np(v) for v in model.generator.weights], [_np(v) for v in model.ema_generator.weights]))
+        after.append(([_np(v) for v in model.generator.weights], [_np(v) for v in model.generator_ema.weights]))
     return model, after
 
 
@@ -141,7 +141,7 @@ def test_truncation_psi_zero_is_the_average_w_and_one_is_untruncated(trained):
     np.testing.assert_allclose(at_avg[0], at_avg[2], atol=1e-6)  # every z gives the same image
 
     z = model.example_inputs(3, seed=0)
-    w = model.ema_generator.get_layer("mapping").predict(z, verbose=0)
+    w = model.generator_ema.get_layer("mapping").predict(z, verbose=0)
     untruncated = model.synthesize(np.repeat(w[:, None, :], model.num_ws, axis=1))
     np.testing.assert_allclose(model.generate(3, truncation_psi=1.0, seed=0), untruncated, atol=1e-5)
     half = model.generate(3, truncation_psi=0.5, seed=0)
@@ -236,7 +236,7 @@ def test_mix_styles_grid_uses_the_row_and_the_column_styles(trained):
     model, _ = trained
     cells = model.mix_styles([1, 2], [7, 8, 9], col_styles=[0, 1])
     assert cells.shape == (3 * 4, 8, 8, 1)
-    mapping = model.ema_generator.get_layer("mapping")
+    mapping = model.generator_ema.get_layer("mapping")
 
     def w_of(seed):
         z = np.random.default_rng(seed).standard_normal((1, 8)).astype("float32")
@@ -259,9 +259,10 @@ def test_mix_styles_grid_uses_the_row_and_the_column_styles(trained):
 # --------------------------------------------------------------------------- EMA
 def test_ema_generator_copies_then_averages_the_generator(trained):
     model, after = trained
+    assert model.ema_generator is model.generator_ema  # the earlier name stays an alias
     g_names = [v.path.split("/")[-2:] for v in model.generator.weights]
-    assert [v.path.split("/")[-2:] for v in model.ema_generator.weights] == g_names
-    assert not model.ema_generator.trainable_weights
+    assert [v.path.split("/")[-2:] for v in model.generator_ema.weights] == g_names
+    assert not model.generator_ema.trainable_weights
     (g1, ema1), (g2, ema2) = after
     for e, g in zip(ema1, g1):  # update 1 (not after ema_start_step): a copy
         np.testing.assert_array_equal(e, g)
