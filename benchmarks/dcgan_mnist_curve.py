@@ -9,7 +9,8 @@ process CPU seconds spent *training* (user + system, scoring excluded), so setti
 compared at equal CPU cost on a loaded machine. With `--ema-decay` the model keeps the
 toolkit's generator EMA and each line also scores the average (`ema_confident`,
 `ema_per_class`, `ema_fcd`); `confident` / `fcd` stay the live generator's (the average
-does not change training, so they are the run without EMA).
+does not change training, so they are the run without EMA). `--augment` trains with the
+toolkit's DiffAugment policy (`augment=`, e.g. "color,translation,cutout").
 
     KERAS_BACKEND=jax python benchmarks/dcgan_mnist_curve.py --lr 5e-4 --epochs 35 --every 5
 """
@@ -39,6 +40,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--num", type=int, default=1000)
     p.add_argument("--ema-decay", type=float, default=None, help="The toolkit's generator EMA (ema_decay).")
+    p.add_argument("--augment", default=None,
+                   help='The toolkit\'s DiffAugment policy, e.g. "color,translation,cutout" (augment).')
     p.add_argument("--jsonl", default=None)
     p.add_argument("--save", default=None, help="Write the trained model here (.keras).")
     args = p.parse_args()
@@ -56,11 +59,14 @@ def main():
     x = ganzoo.data.load("mnist", image_size=32, seed=args.seed)
     x_test = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
     gan = ganzoo.get("dcgan", image_shape=(32, 32, 1), filters=args.filters, latent_dim=args.latent_dim,
-                     learning_rate=args.lr, beta_1=args.beta1, seed=args.seed, ema_decay=args.ema_decay)
+                     learning_rate=args.lr, beta_1=args.beta1, seed=args.seed, ema_decay=args.ema_decay,
+                     augment=args.augment)
     data = ShuffledBatches(x, args.batch_size, seed=args.seed)
     cfg = {k: getattr(args, k) for k in ("filters", "latent_dim", "batch_size", "lr", "beta1", "seed")}
     if args.ema_decay is not None:
         cfg["ema_decay"] = args.ema_decay
+    if args.augment:
+        cfg["augment"] = args.augment
     cfg["backend"] = keras.config.backend()
     setup_cpu = cpu_seconds() - start_cpu
     scoring = {"cpu": 0.0, "wall": 0.0}

@@ -169,10 +169,12 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         self.every = every
         self.verbose = verbose
         self.results = {}  # {epoch (1-based): {name: value}}
+        self._before_evaluate = lambda: None  # the factories drop their shared draw here
 
     def evaluate(self):
         """Compute every metric on the model now and return `{name: float}`."""
         sync_state(self.model)  # JAX keeps the training state outside the variables
+        self._before_evaluate()
         out = {}
         for name, fn in self.metrics.items():
             value = fn(self.model)
@@ -211,36 +213,105 @@ class PeriodicEvaluation(keras.callbacks.Callback):
             seed: int. Seed of the generator noise (the same at every evaluation). Defaults to 0.
             verbose: int. Defaults to 0.
         """
-        from ganzoo import data as data_lib
         from ganzoo import metrics as metrics_lib
 
+        return cls._classifier_metrics(
+            "digits", every, num_samples, seed, verbose,
+            get_classifier=lambda: classifier if classifier is not None else metrics_lib.get_digits_classifier(),
+            fcd_fn=metrics_lib.frechet_classifier_distance,
+            class_accuracy_fn=metrics_lib.digits_class_accuracy,
+        )
+
+    @classmethod
+    def mnist(cls, every=1, num_samples=1000, classifier=None, seed=0, verbose=0):
+        """MNIST metrics of a model trained on `ganzoo.data.load("mnist")` (28×28 or 32×32).
+
+        Logs, on `num_samples` images generated from the same noise at every evaluation:
+
+        - `fcd`: the Fréchet classifier distance to the 1,000 real test digits
+          (`ganzoo.metrics.mnist_frechet_distance`; real vs real: about 2);
+        - `confident`: the fraction the classifier recognises with max probability
+          ≥ 0.9 (`ganzoo.metrics.mnist_confident_fraction`; real test digits: about 0.97);
+        - `class_accuracy`, for conditional models (`data_kind == "labeled"`): the
+          classifier's accuracy against the asked labels, cycling through the classes
+          (`ganzoo.metrics.mnist_class_accuracy`).
+
+        These are the numbers of docs/evaluation.md. The first call loads (or, once per
+        machine, trains and caches) the offline MNIST classifier.
+
+        Args:
+            every: int. Epoch interval. Defaults to 1.
+            num_samples: int. Generated images per evaluation. Defaults to 1000.
+            classifier: keras.Model or None. None uses `ganzoo.metrics.get_mnist_classifier()`.
+            seed: int. Seed of the generator noise (the same at every evaluation). Defaults to 0.
+            verbose: int. 1 prints the values when computed. Defaults to 0.
+
+        Example:
+        ```python
+        x = ganzoo.data.load("mnist", image_size=32)
+        gan = ganzoo.get("dcgan", image_shape=(32, 32, 1), filters=16, learning_rate=1e-3)
+        evaluation = ganzoo.callbacks.PeriodicEvaluation.mnist(every=5)
+        history = gan.fit(x, batch_size=32, epochs=35, callbacks=[evaluation])
+        history.history["confident"]  # one value per 5 epochs
+        ```
+        """
+        from ganzoo import metrics as metrics_lib
+
+        def get_classifier():
+            return classifier if classifier is not None else metrics_lib.get_mnist_classifier()
+
+        def confident(model, images):
+            return metrics_lib.mnist_confident_fraction(images, get_classifier())["confident_fraction"]
+
+        return cls._classifier_metrics(
+            "mnist", every, num_samples, seed, verbose, get_classifier=get_classifier,
+            fcd_fn=metrics_lib.mnist_frechet_distance,
+            class_accuracy_fn=metrics_lib.mnist_class_accuracy, extra={"confident": confident},
+        )
+
+    @classmethod
+    def _classifier_metrics(cls, dataset, every, num_samples, seed, verbose, get_classifier, fcd_fn,
+                            class_accuracy_fn, extra=None):
+        """fcd, class_accuracy (conditional models) and `extra` {name: fn(model, images)} on one draw."""
+        from ganzoo import data as data_lib
+
+        num_samples = arguments.positive_int("num_samples", num_samples)
         cache = {}
 
         def _setup(model):
             if "clf" not in cache:
-                cache["clf"] = classifier if classifier is not None else metrics_lib.get_digits_classifier()
+                cache["clf"] = get_classifier()
                 size = model.sample_shape[0]
-                cache["real"] = data_lib.load("digits", split="test", image_size=size, shuffle=False,
+                cache["real"] = data_lib.load(dataset, split="test", image_size=size, shuffle=False,
                                               channels=model.sample_shape[-1])
             return cache["clf"], cache["real"]
 
         def _generate(model):
-            if getattr(model, "data_kind", None) == "labeled":
-                labels = (np.arange(num_samples) % model.num_classes).astype("int32")
-                return model.generate(num_samples, labels=labels, seed=seed), labels
-            return model.generate(num_samples, seed=seed), None
+            # One draw per evaluation, shared by every metric (dropped before each evaluation).
+            if "images" not in cache:
+                if getattr(model, "data_kind", None) == "labeled":
+                    labels = (np.arange(num_samples) % model.num_classes).astype("int32")
+                    cache["images"] = model.generate(num_samples, labels=labels, seed=seed), labels
+                else:
+                    cache["images"] = model.generate(num_samples, seed=seed), None
+            return cache["images"]
 
         def fcd(model):
             clf, real = _setup(model)
-            return metrics_lib.frechet_classifier_distance(_generate(model)[0], real, clf)
+            return fcd_fn(_generate(model)[0], real, clf)
 
         def class_accuracy(model):
             images, labels = _generate(model)
             if labels is None:
                 return None  # unconditional model: nothing to log
-            return metrics_lib.digits_class_accuracy(images, labels, _setup(model)[0])["accuracy"]
+            return class_accuracy_fn(images, labels, _setup(model)[0])["accuracy"]
 
-        return cls({"fcd": fcd, "class_accuracy": class_accuracy}, every=every, verbose=verbose)
+        metrics = {"fcd": fcd, "class_accuracy": class_accuracy}
+        for name, fn in (extra or {}).items():
+            metrics[name] = lambda model, fn=fn: fn(model, _generate(model)[0])
+        callback = cls(metrics, every=every, verbose=verbose)
+        callback._before_evaluate = lambda: cache.pop("images", None)
+        return callback
 
 
 class CSVHistory(keras.callbacks.Callback):

@@ -127,6 +127,39 @@ def test_digits_factory_unconditional_logs_fcd_only():
     assert np.isfinite(history.history["fcd"][0]) and "class_accuracy" not in history.history
 
 
+def test_mnist_factory_matches_metrics():
+    # A 32x32 cgan (10 classes) and the MNIST classifier's network with random weights: a
+    # reference check of what is logged, not of quality.
+    model = ganzoo.get("cgan", image_shape=(32, 32, 1), num_classes=10, latent_dim=8, filters=4, embed_dim=4)
+    clf = metrics.build_mnist_classifier()
+    evaluation = PeriodicEvaluation.mnist(num_samples=40, classifier=clf, seed=5)
+    history = model.fit(*model.example_data(4), batch_size=4, epochs=1, verbose=0, callbacks=[evaluation])
+    got = evaluation.results[1]
+    labels = (np.arange(40) % 10).astype("int32")
+    fake = model.generate(40, labels=labels, seed=5)
+    real = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
+    assert real.shape == (1000, 32, 32, 1)
+    assert got["fcd"] == pytest.approx(metrics.mnist_frechet_distance(fake, real, clf), rel=1e-5)
+    assert got["class_accuracy"] == pytest.approx(metrics.mnist_class_accuracy(fake, labels, clf)["accuracy"])
+    assert got["confident"] == pytest.approx(metrics.mnist_confident_fraction(fake, clf)["confident_fraction"])
+    assert history.history["confident"] == [got["confident"]]
+    # The next evaluation draws again from the trained model (not the cached first draw).
+    model.fit(*model.example_data(4), batch_size=4, epochs=1, verbose=0)
+    again = evaluation.evaluate()
+    fake2 = model.generate(40, labels=labels, seed=5)
+    assert not np.allclose(fake, fake2)
+    assert again["fcd"] == pytest.approx(metrics.mnist_frechet_distance(fake2, real, clf), rel=1e-5)
+
+
+def test_mnist_factory_bad_size_and_count():
+    with pytest.raises(ValueError, match=r"Received: num_samples=0"):
+        PeriodicEvaluation.mnist(num_samples=0)
+    model = ganzoo.get("dcgan", image_shape=(16, 16, 1), filters=4, latent_dim=8)
+    evaluation = PeriodicEvaluation.mnist(num_samples=8, classifier=metrics.build_mnist_classifier())
+    with pytest.raises(ValueError, match=r"image_size=16"):
+        model.fit(model.example_data(4), batch_size=4, epochs=1, verbose=0, callbacks=[evaluation])
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match=r"Received: every=0"):
         PeriodicEvaluation({"x": lambda m: 0.0}, every=0)
