@@ -10,7 +10,8 @@ compared at equal CPU cost on a loaded machine. With `--ema-decay` the model kee
 toolkit's generator EMA and each line also scores the average (`ema_confident`,
 `ema_per_class`, `ema_fcd`); `confident` / `fcd` stay the live generator's (the average
 does not change training, so they are the run without EMA). `--augment` trains with the
-toolkit's DiffAugment policy (`augment=`, e.g. "color,translation,cutout").
+toolkit's DiffAugment policy (`augment=`, e.g. "color,translation,cutout"); `--decay-start E`
+decays both learning rates linearly from epoch E towards 0 at the last epoch.
 
     KERAS_BACKEND=jax python benchmarks/dcgan_mnist_curve.py --lr 5e-4 --epochs 35 --every 5
 """
@@ -42,6 +43,9 @@ def main():
     p.add_argument("--ema-decay", type=float, default=None, help="The toolkit's generator EMA (ema_decay).")
     p.add_argument("--augment", default=None,
                    help='The toolkit\'s DiffAugment policy, e.g. "color,translation,cutout" (augment).')
+    p.add_argument("--decay-start", type=int, default=None,
+                   help="From this epoch (0-based) on, the learning rate decays linearly towards 0 at --epochs "
+                        "(keras.callbacks.LearningRateScheduler, both optimizers).")
     p.add_argument("--jsonl", default=None)
     p.add_argument("--save", default=None, help="Write the trained model here (.keras).")
     args = p.parse_args()
@@ -67,6 +71,8 @@ def main():
         cfg["ema_decay"] = args.ema_decay
     if args.augment:
         cfg["augment"] = args.augment
+    if args.decay_start is not None:
+        cfg["decay_start"] = args.decay_start
     cfg["backend"] = keras.config.backend()
     setup_cpu = cpu_seconds() - start_cpu
     scoring = {"cpu": 0.0, "wall": 0.0}
@@ -102,7 +108,12 @@ def main():
             scoring["cpu"] += cpu_seconds() - c0
             scoring["wall"] += time.time() - w0
 
-    gan.fit(data, epochs=args.epochs, shuffle=False, verbose=0, callbacks=[EpochSetter(data), Score()])
+    callbacks = [EpochSetter(data), Score()]
+    if args.decay_start is not None:
+        span = args.epochs - args.decay_start
+        callbacks.insert(0, keras.callbacks.LearningRateScheduler(
+            lambda epoch, lr: args.lr * min(1.0, (args.epochs - epoch) / span)))
+    gan.fit(data, epochs=args.epochs, shuffle=False, verbose=0, callbacks=callbacks)
     if args.save:
         gan.save(args.save)
 
