@@ -446,6 +446,7 @@ def cmd_train(args):
         fit_kwargs["steps_per_epoch"] = args.steps_per_epoch
     if hasattr(data, "epoch"):  # batches that depend on the epoch (ShuffledBatches, CropPairs)
         callbacks.insert(0, EpochSetter(data))
+        fit_kwargs["shuffle"] = False  # their order is (seed, epoch)'s, not Keras' global random state
     model.fit(data, **fit_kwargs)
     # The final files, each written whole (temp file + rename), then the record that the run
     # finished, and only then is the backup removed: a kill at any point leaves a backup or

@@ -480,6 +480,11 @@ class AdversarialModel(Trainer):
         # Under a distribution every batch, the epoch's last one too, must split evenly
         # across the devices (ganzoo.backend.distribution.check_even_batches).
         check_even_batches(x, batch_size)
+        if "shuffle" not in kwargs and getattr(x, "seeded_order", False):
+            # ShuffledBatches, CropPairs: their order is a function of (seed, epoch). Keras'
+            # default shuffle would permute it from the global random state, which a
+            # process resumed from a backup does not share (its batches would differ).
+            kwargs["shuffle"] = False
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
         callbacks = training.prepare_callbacks(self, callbacks, batch_size)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,

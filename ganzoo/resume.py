@@ -594,6 +594,10 @@ class ShuffledBatches(keras.utils.PyDataset):
     ```
     """
 
+    #: Its batch order is its own, a function of (seed, epoch): `AdversarialModel.fit`
+    #: leaves Keras' `shuffle` off for it unless `shuffle` is passed.
+    seeded_order = True
+
     def __init__(self, data, batch_size, seed=0, steps_per_epoch=None, **kwargs):
         super().__init__(**kwargs)
         arrays = data if isinstance(data, tuple) else (data,)

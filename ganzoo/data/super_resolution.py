@@ -223,7 +223,10 @@ class CropPairs(_PyDataset):
     """Fresh random `(lr, hr)` crops every epoch, as a `keras.utils.PyDataset`.
 
     Works with `model.fit` on every backend; the crops of batch `i` in epoch `e` depend
-    only on `(seed, e, i)`, so runs are reproducible.
+    only on `(seed, e, i)`, so runs are reproducible: a ganzoo model's `fit` keeps the
+    batches in index order (Keras' `shuffle` is off for this dataset unless passed), and
+    with `ganzoo.resume.EpochSetter(data)` in the callbacks a run resumed in a new process
+    (`ganzoo.resume.BackupAndRestore`) sees the same crops as one never interrupted.
 
     Args:
         images: list or dict of uint8 HR images (e.g. `load_photos("train")`).
@@ -237,6 +240,11 @@ class CropPairs(_PyDataset):
         rotate: bool. Random rotation by a multiple of 90 degrees per crop (see
             `random_crop_pairs`). Defaults to False.
     """
+
+    #: Batch `i` of epoch `e` is a function of (seed, e, i): `AdversarialModel.fit` leaves
+    #: Keras' `shuffle` off for it (Keras would permute the indices from its global random
+    #: state, which a resumed process does not share) unless `shuffle` is passed.
+    seeded_order = True
 
     def __init__(self, images, *, batch_size=16, steps_per_epoch=100, hr_size=96, scale=4, seed=0,
                  channel_shuffle=False, rotate=False, **kwargs):
