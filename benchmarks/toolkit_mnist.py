@@ -21,7 +21,8 @@ over about 200 updates, which suits runs of ~1,000 updates) and scores both gene
 without EMA (the same seed gives the same live generator with or without it).
 
 Each scoring point appends one JSON line (config, updates, process CPU seconds spent
-training, scoring excluded, and the metrics) to `--out`, written atomically.
+training, scoring excluded, the CPU seconds of all scoring so far (`score_cpu`) and the
+metrics) to `--out`, written atomically.
 
     KERAS_BACKEND=jax python benchmarks/toolkit_mnist.py dcgan_sn --steps 1250 --seed 0
     KERAS_BACKEND=jax python benchmarks/toolkit_mnist.py --list
@@ -264,9 +265,10 @@ def main(argv=None):
                         ema=score(self.model.generate(args.num, seed=1, use_ema=True)),
                         d_loss=round(float(logs.get("d_loss", float("nan"))), 3),
                         g_loss=round(float(logs.get("g_loss", float("nan"))), 3))
+            scoring["cpu"] += cpu_seconds() - c0
+            line["score_cpu"] = round(scoring["cpu"], 1)  # all scoring so far, this point's included
             print(json.dumps(line), flush=True)
             append_line(args.out, line)
-            scoring["cpu"] += cpu_seconds() - c0
             scoring["wall"] += time.time() - w0
 
     gan.fit(data, epochs=args.steps // args.score_every, shuffle=False, verbose=0,
