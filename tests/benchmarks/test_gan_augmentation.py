@@ -34,3 +34,14 @@ def test_train_classifier_runs_exactly_the_asked_updates():
     y = np.arange(20) % 10
     clf = ga.train_classifier(x, y, updates=3, seed=0, batch_size=16)  # 100 shifted rows: 48 used
     assert int(keras.ops.convert_to_numpy(clf.optimizer.iterations)) == 3  # 7 before: whole epochs
+
+
+def test_within_label_spread_is_zero_for_one_digit_per_label():
+    rng = np.random.default_rng(0)
+    protos = rng.uniform(-1, 1, size=(3, 4, 4, 1))
+    y = np.repeat(np.arange(3), 5)
+    assert ga.within_label_spread(protos[y], y) < 1e-6  # collapsed: each label one image
+    noisy = protos[y] + rng.normal(0, 0.1, size=(15, 4, 4, 1))
+    assert 0.05 < ga.within_label_spread(noisy, y) < 0.15
+    # spread between labels does not count: 3 labels of 5 distinct digits each vs one label
+    assert ga.within_label_spread(protos[y], np.zeros(15, int)) > 0.3
