@@ -10,6 +10,7 @@ from ganzoo.data.embedded import grid_modes
 from ganzoo.data.embedded import ring_modes
 from ganzoo.data.embedded_pairs import load_digit_domains
 from ganzoo.data.embedded_pairs import load_photo_pairs
+from ganzoo.data.embedded_pairs import occlude_and_noise
 from ganzoo.data.embedded_pairs import restyle_digits
 from ganzoo.data.image2image import load_cycle_gan
 from ganzoo.data.image2image import load_image_folder
@@ -56,6 +57,7 @@ __all__ = [
     "load_photo_pairs",
     "load_photos",
     "load_unpaired_folders",
+    "occlude_and_noise",
     "paired_jitter",
     "random_crop_pairs",
     "random_jitter",

@@ -8,6 +8,9 @@
   they are (white on black, 1 channel), B = the same kind of digits restyled (inverted,
   thickened, dark blue on cream, 3 channels). The two training domains hold different
   digits (unpaired); the labels allow checking that a translation kept the digit.
+- `occlude_and_noise`: a restoration task from any images (the pix2pix MNIST benchmark
+  uses the bundled MNIST digits): one grey square hides part of each image, then Gaussian
+  noise is added; deterministic per seed.
 
 Everything here is numpy in [-1, 1] and needs neither TensorFlow nor the network.
 """
@@ -177,3 +180,67 @@ def load_digit_domains(split="train", *, image_size=32, labels=False):
     if labels:
         return a, b, ya, yb
     return a, b
+
+
+def occlude_and_noise(images, *, mask_size=(12, 16), noise_std=0.3, fill=0.0, seed=0):
+    """Degrade images for a restoration task: a random square occluder plus Gaussian noise.
+
+    For every image, in this order: a square of side drawn uniformly from
+    `mask_size` (inclusive) is set to `fill`; its centre is drawn uniformly in the
+    central half of the image (rows and columns `H/4 .. 3H/4`), the square moved
+    inwards where it would cross the border; then Gaussian noise of standard deviation
+    `noise_std` is added to every pixel (the square too) and the result clipped to
+    [-1, 1]. The draws come from `np.random.default_rng(seed)`, one image after the
+    other, so the same images and seed give the same result.
+
+    Args:
+        images: array. `(N, H, W, C)` images in [-1, 1].
+        mask_size: int or `(low, high)`. Side of the square in pixels, `1 <= low <=
+            high <= min(H, W)`. Defaults to `(12, 16)`.
+        noise_std: float. Noise standard deviation in [-1, 1] units (0 for none).
+            Defaults to 0.3.
+        fill: float. Value of the occluded pixels, in [-1, 1]. Defaults to 0.0 (mid
+            grey, so the hole is visible on the black MNIST background).
+        seed: int. Seed of the squares and the noise, >= 0. Defaults to 0.
+
+    Returns:
+        float32 array of the shape of `images`, in [-1, 1].
+
+    Example:
+    ```python
+    clean = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
+    degraded = ganzoo.data.occlude_and_noise(clean, mask_size=(12, 16), noise_std=0.3, seed=1)
+    ```
+    """
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[0] == 0:
+        raise ValueError(
+            f"`images` must be a non-empty (N, H, W, C) array. Received: images.shape={images.shape}")
+    n, h, w, _ = images.shape
+    if arguments.is_int(mask_size):
+        low = high = mask_size
+    elif isinstance(mask_size, (tuple, list)) and len(mask_size) == 2:
+        low, high = mask_size
+    else:
+        raise ValueError(f"`mask_size` must be an integer or a (low, high) pair. Received: mask_size={mask_size!r}")
+    side = min(h, w)
+    if not (arguments.is_int(low) and arguments.is_int(high) and 1 <= low <= high <= side):
+        raise ValueError(
+            f"`mask_size` must be integers with 1 <= low <= high <= {side} (the image side). "
+            f"Received: mask_size={mask_size!r}")
+    noise_std = arguments.positive_float("noise_std", noise_std, allow_zero=True)
+    fill = arguments.float_in_range("fill", fill, -1.0, 1.0)
+    seed = arguments.positive_int("seed", seed, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    out = images.copy()
+    sizes = rng.integers(int(low), int(high) + 1, n)
+    cy = rng.integers(h // 4, 3 * h // 4 + 1, n)
+    cx = rng.integers(w // 4, 3 * w // 4 + 1, n)
+    for i in range(n):
+        s = int(sizes[i])
+        y = min(max(int(cy[i]) - s // 2, 0), h - s)
+        x = min(max(int(cx[i]) - s // 2, 0), w - s)
+        out[i, y:y + s, x:x + s, :] = fill
+    if noise_std:
+        out += rng.normal(0.0, noise_std, out.shape).astype("float32")
+    return np.clip(out, -1.0, 1.0)
