@@ -4,6 +4,10 @@ A process killed while writing leaves the previous file (or none) and at most a 
 temporary file, never a torn PNG, JSON or `.keras` archive at the final name.
 """
 import os
+import re
+
+#: `temporary_path`'s names: hidden, then the pid, then ".tmp" and the extension.
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp(\.[^.]+)?$")
 
 
 def temporary_path(path):
@@ -21,6 +25,37 @@ def temporary_path(path):
     folder, name = os.path.split(path)
     ext = os.path.splitext(name)[1]
     return os.path.join(folder, f".{name}.{os.getpid()}.tmp{ext}")
+
+
+def remove_stale_temporaries(folder):
+    """Delete the hidden temporaries that killed writers left in `folder`; returns their names.
+
+    `write_atomic` names its temporary `.<name>.<pid>.tmp<ext>`: a process SIGKILLed while
+    writing leaves one behind (the final file is untouched). A run that resumes in `folder`
+    calls this first, so a killed run leaves no litter once it has finished. Temporaries of
+    this process are kept; a missing folder is fine.
+
+    Args:
+        folder: str or path-like. The folder to clean (not recursive).
+
+    Example:
+    ```python
+    remove_stale_temporaries("runs/dcgan/samples")  # ['.samples_epoch0002.png.665.tmp.png']
+    ```
+    """
+    folder = os.fspath(folder)
+    if not os.path.isdir(folder):
+        return []
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        match = _TEMPORARY.match(name)
+        if match and int(match.group(1)) != os.getpid() and os.path.isfile(os.path.join(folder, name)):
+            try:
+                os.remove(os.path.join(folder, name))
+                removed.append(name)
+            except FileNotFoundError:
+                pass
+    return removed
 
 
 def write_atomic(path, write):

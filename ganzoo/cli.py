@@ -389,6 +389,7 @@ def cmd_train(args):
     import ganzoo.models
     from ganzoo.callbacks import CSVHistory, SampleGrid
     from ganzoo.resume import EpochSetter, ShuffledBatches
+    from ganzoo.atomic import remove_stale_temporaries
     from ganzoo.saving import save_atomic
 
     builder = ganzoo.get_builder(args.name)  # unknown names fail here, before any work
@@ -425,6 +426,8 @@ def cmd_train(args):
         kwargs.setdefault("seed", args.seed)
     model = ganzoo.get(args.name, **kwargs)
     os.makedirs(args.out, exist_ok=True)
+    for folder in (args.out, os.path.join(args.out, "samples")):  # what a killed run's writers left
+        remove_stale_temporaries(folder)
     print(f"ganzoo: training {args.name} on {args.dataset} with the {keras.config.backend()} backend "
           f"({model.count_params():,} parameters) -> {args.out}")
     grids = SampleGrid(os.path.join(args.out, "samples"), every=args.every, seed=args.seed,

@@ -53,3 +53,18 @@ def test_append_line_adds_one_whole_line_and_leaves_no_temporary(tmp_path):
     append_line(str(path), '{"step": 3}')
     assert path.read_text() == '{"step": 1}\n{"step": 2}\n{"step": 3}\n'
     assert sorted(p.name for p in path.parent.iterdir()) == ["rows.jsonl"]
+
+
+def test_remove_stale_temporaries_keeps_final_files_and_own_temporaries(tmp_path):
+    from ganzoo.atomic import remove_stale_temporaries, temporary_path
+
+    (tmp_path / "grid.png").write_bytes(b"final")
+    stale = tmp_path / ".samples_epoch0002.png.665.tmp.png"  # a killed writer's (another pid)
+    stale.write_bytes(b"torn")
+    (tmp_path / ".model.keras.665.tmp.keras").write_bytes(b"torn")
+    own = temporary_path(tmp_path / "x.png")  # this process's: being written now
+    open(own, "wb").close()
+    (tmp_path / ".hidden.png").write_bytes(b"a user's file, not ours")
+    assert remove_stale_temporaries(tmp_path) == [".model.keras.665.tmp.keras", ".samples_epoch0002.png.665.tmp.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".hidden.png", "grid.png", os.path.basename(own)])
+    assert remove_stale_temporaries(tmp_path / "missing") == []
