@@ -444,12 +444,11 @@ def cmd_train(args):
 
             data = whole_shares(data, args.devices)
         data = ShuffledBatches(data, args.batch_size, seed=args.seed, steps_per_epoch=args.steps_per_epoch)
-        fit_kwargs["shuffle"] = False
     elif args.steps_per_epoch is not None and not isinstance(data, keras.utils.PyDataset):
         fit_kwargs["steps_per_epoch"] = args.steps_per_epoch
     if hasattr(data, "epoch"):  # batches that depend on the epoch (ShuffledBatches, CropPairs)
+        # Their batch order is (seed, epoch)'s: `AdversarialModel.fit` keeps it (no Keras shuffle).
         callbacks.insert(0, EpochSetter(data))
-        fit_kwargs["shuffle"] = False  # their order is (seed, epoch)'s, not Keras' global random state
     model.fit(data, **fit_kwargs)
     # The final files, each written whole (temp file + rename), then the record that the run
     # finished, and only then is the backup removed: a kill at any point leaves a backup or

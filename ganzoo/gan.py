@@ -542,13 +542,32 @@ class AdversarialModel(Trainer):
         # Keras leaves the SeedGenerator state out of saved weights: without it a loaded
         # or resumed model would draw different noise than the run it continues.
         store["seed_generator_state"] = keras.ops.convert_to_numpy(self.seed_generator.state)
+        # The same for the SeedGenerators inside the networks (StyleGAN2's noise layers,
+        # Dropout), whose layers do not save them either; kept in the model's own store, by
+        # their order in `self.variables`.
+        for i, state in enumerate(self._layer_seed_states()):
+            store[f"layer_seed_state_{i}"] = keras.ops.convert_to_numpy(state)
 
     def load_own_variables(self, store):
         keys = list(store.keys())
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
-            store = {k: store[k] for k in keys if k != "seed_generator_state"}
-        super().load_own_variables(store)
+        states = self._layer_seed_states()
+        saved = sorted((k for k in keys if k.startswith("layer_seed_state_")), key=lambda k: int(k.rsplit("_", 1)[1]))
+        if saved and len(saved) != len(states):
+            raise ValueError(f"{self.name}: the file holds {len(saved)} layer noise states, this model has "
+                             f"{len(states)} SeedGenerators in its layers (another architecture?). "
+                             f"Received: {len(saved)} saved states")
+        for key, state in zip(saved, states):
+            state.assign(store[key])
+        extra = {"seed_generator_state", *saved}
+        super().load_own_variables({k: store[k] for k in keys if k not in extra})
+
+    def _layer_seed_states(self):
+        # State variables of every SeedGenerator below the model (Keras names them
+        # "seed_generator_state"), in a fixed order; the model's own one excluded.
+        own = id(self.seed_generator.state)
+        return [v for v in self.variables if v.path.endswith("seed_generator_state") and id(v) != own]
 
     def get_config(self):
         if self.is_deferred:

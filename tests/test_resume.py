@@ -185,6 +185,28 @@ def test_callback_state_is_backed_up_and_restored(tmp_path):
     np.testing.assert_array_equal(counter.total, np.full(3, 6.0))
 
 
+@pytest.mark.parametrize("name", ["stylegan2", "pix2pix"])
+def test_keras_file_keeps_the_layers_noise_state(tmp_path, name):
+    # StyleGAN2's noise layers and pix2pix's Dropout own SeedGenerators that Keras does not
+    # save: a loaded model must continue their draws, not restart or reseed them.
+    keras.utils.set_random_seed(0)
+    model = ganzoo.get(name, **get_test_config(name))
+    _tiny_fit(model, [], epochs=1)
+    def seed_states(m):  # every SeedGenerator's state but the model's own, in a fixed order
+        return [keras.ops.convert_to_numpy(v) for v in m.variables
+                if v.path.endswith("seed_generator_state") and v is not m.seed_generator.state]
+
+    states = seed_states(model)
+    assert states and all(int(s[1]) > 0 for s in states[:1]), states  # trained: the draws moved
+    model.save(tmp_path / "m.keras")
+    keras.utils.set_random_seed(123)
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    again = seed_states(loaded)
+    assert len(again) == len(states)
+    for a, b in zip(again, states):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_keras_file_keeps_the_noise_state(tmp_path):
     keras.utils.set_random_seed(0)
     model = ganzoo.get("gan", **get_test_config("gan"))

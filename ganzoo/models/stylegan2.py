@@ -399,7 +399,7 @@ def mapping_network(latent_dim=512, w_dim=512, num_layers=8, lr_multiplier=0.01,
     return keras.Model(z, x, name=name)
 
 
-def synthesis_network(image_shape, w_dim=512, channel_base=16384, channel_max=512, name="synthesis"):
+def synthesis_network(image_shape, w_dim=512, channel_base=16384, channel_max=512, name="synthesis", seed=None):
     """The skip synthesis network: `ws` `(batch, num_ws, w_dim)` → a linear image (no tanh).
 
     A learned 4×4 constant, then per block two modulated 3×3 convolutions (the first
@@ -413,6 +413,9 @@ def synthesis_network(image_shape, w_dim=512, channel_base=16384, channel_max=51
         channel_base: int. Defaults to 16384.
         channel_max: int. Defaults to 512.
         name: str. Defaults to `"synthesis"`.
+        seed: int. The noise layers' training-noise seeds are `seed + 1 + w_index` (so a
+            model seeded with `seed` draws the same noise in every process). Defaults to
+            `None` (Keras' global seed).
 
     Example:
     ```python
@@ -428,7 +431,8 @@ def synthesis_network(image_shape, w_dim=512, channel_base=16384, channel_max=51
 
     def layer(x, filters, w_index, res, upsample=False):
         x = ModulatedConv2D(filters, 3, w_index=w_index, upsample=upsample, name=f"b{res}_conv{w_index}")([x, ws])
-        x = NoiseInjection(name=f"b{res}_noise{w_index}")(x)
+        noise_seed = None if seed is None else seed + 1 + w_index
+        x = NoiseInjection(seed=noise_seed, name=f"b{res}_noise{w_index}")(x)
         return ScaledLeakyReLU(name=f"b{res}_act{w_index}")(x)
 
     x = layer(x, c, 0, 4)
@@ -446,7 +450,7 @@ def synthesis_network(image_shape, w_dim=512, channel_base=16384, channel_max=51
 
 
 def stylegan2_generator(image_shape, latent_dim=512, w_dim=512, mapping_layers=8, mapping_lr_multiplier=0.01,
-                        channel_base=16384, channel_max=512, name="generator"):
+                        channel_base=16384, channel_max=512, name="generator", seed=None):
     """z → image: the mapping network, w repeated for every layer, the synthesis network.
 
     The two parts are the layers `"mapping"` and `"synthesis"` of the returned model, so
@@ -460,7 +464,7 @@ def stylegan2_generator(image_shape, latent_dim=512, w_dim=512, mapping_layers=8
     ```
     """
     mapping = mapping_network(latent_dim, w_dim, mapping_layers, mapping_lr_multiplier)
-    synthesis = synthesis_network(image_shape, w_dim, channel_base, channel_max)
+    synthesis = synthesis_network(image_shape, w_dim, channel_base, channel_max, seed=seed)
     z = keras.Input((latent_dim,), name="z")
     ws = BroadcastW(num_ws_for(image_shape[0]), name="broadcast_w")(mapping(z))
     return keras.Model(z, synthesis(ws), name=name)
@@ -940,7 +944,7 @@ def stylegan2(*, image_shape=None, latent_dim=512, w_dim=None, mapping_layers=8,
         return StyleGAN2.deferred(stylegan2, kwargs, name="stylegan2")
     image_shape = check_size(image_shape)
     generator = stylegan2_generator(image_shape, latent_dim, w_dim, mapping_layers, mapping_lr_multiplier,
-                                    channel_base, channel_max)
+                                    channel_base, channel_max, seed=seed)
     discriminator = residual_discriminator(image_shape, channel_base, channel_max, mbstd_group_size)
     model = StyleGAN2(generator, discriminator, latent_dim=latent_dim, r1_gamma=r1_gamma,
                       r1_interval=r1_interval, pl_weight=pl_weight, pl_interval=pl_interval,
