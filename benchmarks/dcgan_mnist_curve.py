@@ -11,7 +11,10 @@ toolkit's generator EMA and each line also scores the average (`ema_confident`,
 `ema_per_class`, `ema_fcd`); `confident` / `fcd` stay the live generator's (the average
 does not change training, so they are the run without EMA). `--augment` trains with the
 toolkit's DiffAugment policy (`augment=`, e.g. "color,translation,cutout"); `--decay-start E`
-decays both learning rates linearly from epoch E towards 0 at the last epoch.
+decays both learning rates linearly from epoch E towards 0 at the last epoch. `--precise-bn N`
+also scores the generator (and the EMA) with BatchNorm statistics re-estimated from N batches
+of latent vectors (`ganzoo.precise_bn`; `pbn_*` keys), then restores the moving statistics,
+so training and the other scores are unchanged.
 
     KERAS_BACKEND=jax python benchmarks/dcgan_mnist_curve.py --lr 5e-4 --epochs 35 --every 5
 """
@@ -41,11 +44,16 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--num", type=int, default=1000)
     p.add_argument("--ema-decay", type=float, default=None, help="The toolkit's generator EMA (ema_decay).")
+    p.add_argument("--ema-start", type=int, default=0, help="Generator updates before the EMA starts (ema_start).")
     p.add_argument("--augment", default=None,
                    help='The toolkit\'s DiffAugment policy, e.g. "color,translation,cutout" (augment).')
     p.add_argument("--decay-start", type=int, default=None,
                    help="From this epoch (0-based) on, the learning rate decays linearly towards 0 at --epochs "
                         "(keras.callbacks.LearningRateScheduler, both optimizers).")
+    p.add_argument("--precise-bn", type=int, default=None,
+                   help="Also score each generator (and the EMA) with precise BatchNorm statistics "
+                        "(ganzoo.precise_bn) from this many batches of --batch-size latent vectors: "
+                        "pbn_confident / pbn_fcd (ema_pbn_...); the moving statistics are put back after.")
     p.add_argument("--jsonl", default=None)
     p.add_argument("--save", default=None, help="Write the trained model here (.keras).")
     args = p.parse_args()
@@ -64,11 +72,13 @@ def main():
     x_test = ganzoo.data.load("mnist", split="test", image_size=32, shuffle=False)
     gan = ganzoo.get("dcgan", image_shape=(32, 32, 1), filters=args.filters, latent_dim=args.latent_dim,
                      learning_rate=args.lr, beta_1=args.beta1, seed=args.seed, ema_decay=args.ema_decay,
+                     ema_start=args.ema_start,
                      augment=args.augment)
     data = ShuffledBatches(x, args.batch_size, seed=args.seed)
     cfg = {k: getattr(args, k) for k in ("filters", "latent_dim", "batch_size", "lr", "beta1", "seed")}
     if args.ema_decay is not None:
         cfg["ema_decay"] = args.ema_decay
+        cfg["ema_start"] = args.ema_start
     if args.augment:
         cfg["augment"] = args.augment
     if args.decay_start is not None:
@@ -76,6 +86,29 @@ def main():
     cfg["backend"] = keras.config.backend()
     setup_cpu = cpu_seconds() - start_cpu
     scoring = {"cpu": 0.0, "wall": 0.0}
+
+    def bn_stats(net):
+        return [v for v in net.non_trainable_variables if v.path.endswith(("moving_mean", "moving_variance"))]
+
+    def score_precise(net, prefix, row):
+        """Score `net` with precise BatchNorm statistics, then put its moving statistics back."""
+        import numpy as np
+
+        from ganzoo.precise_bn import precise_batch_norm
+
+        saved = [keras.ops.convert_to_numpy(v) for v in bn_stats(net)]
+        rng = np.random.default_rng(2)
+        z = (rng.standard_normal((args.batch_size, args.latent_dim)).astype("float32")
+             for _ in range(args.precise_bn))
+        precise_batch_norm(net, z)
+        fake = np.clip(keras.ops.convert_to_numpy(net.predict(
+            np.random.default_rng(1).standard_normal((args.num, args.latent_dim)).astype("float32"),
+            batch_size=256, verbose=0)), -1, 1)
+        conf = metrics.mnist_confident_fraction(fake, clf)
+        row[prefix + "confident"] = round(conf["confident_fraction"], 4)
+        row[prefix + "fcd"] = round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2)
+        for v, a in zip(bn_stats(net), saved):
+            v.assign(a)
 
     class Score(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -101,6 +134,10 @@ def main():
                 row.update(ema_confident=round(conf["confident_fraction"], 4),
                            ema_per_class=[int(v) for v in conf["confident_per_class"]],
                            ema_fcd=round(float(metrics.mnist_frechet_distance(avg, x_test, clf)), 2))
+            if args.precise_bn:
+                score_precise(self.model.generator, "pbn_", row)
+                if args.ema_decay is not None:
+                    score_precise(self.model.ema_model, "ema_pbn_", row)
             line = json.dumps(row)
             print(line, flush=True)
             if args.jsonl:
