@@ -1,5 +1,5 @@
 """The bundled MNIST (ganzoo/data/mnist.py) through ganzoo.data.load("mnist"), and the
-README's main job (`ganzoo train dcgan --dataset mnist ...`) with tiny settings."""
+README's main job (`ganzoo train cgan --dataset mnist ...`) with tiny settings."""
 import os
 import re
 import shlex
@@ -142,7 +142,7 @@ def test_readme_main_job_trains_on_mnist_tiny(tmp_path):
     from ganzoo import cli
 
     argv = readme_main_job()
-    assert argv[:3] == ["ganzoo", "train", "dcgan"] and argv[argv.index("--dataset") + 1] == "mnist"
+    assert argv[:3] == ["ganzoo", "train", "cgan"] and argv[argv.index("--dataset") + 1] == "mnist"
     argv = argv[1:]
     if "--backend" in argv:  # the test runs in-process, on the backend under test
         i = argv.index("--backend")
