@@ -486,7 +486,7 @@ class AdversarialModel(Trainer):
             # process resumed from a backup does not share (its batches would differ).
             kwargs["shuffle"] = False
         self.on_fit_start(dict(kwargs, x=x, y=y, batch_size=batch_size))
-        callbacks = training.prepare_callbacks(self, callbacks, batch_size)
+        callbacks = training.prepare_callbacks(self, callbacks, batch_size, data=x)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, **kwargs)
 

@@ -572,9 +572,11 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     Keras' `shuffle=True` draws each epoch's order from a global random state, so a run
     resumed from a backup sees other orders than the run it continues. Here batch `i` of
-    epoch `e` is a function of `(seed, e, i)`: with `EpochSetter(dataset)` in the callbacks,
-    a resumed run trains on exactly the batches the uninterrupted run would. Pass
-    `shuffle=False` to `fit` (the order is this dataset's).
+    epoch `e` is a function of `(seed, e, i)`: told the epoch by `EpochSetter(dataset)`, a
+    resumed run trains on exactly the batches the uninterrupted run would. A ganzoo
+    model's `fit` adds the `EpochSetter` (unless the callbacks have one for this dataset)
+    and leaves Keras' `shuffle` off (the order is this dataset's); with a plain Keras
+    model, pass both yourself.
 
     With `steps_per_epoch`, epochs are cut from one stream of shuffled passes over the
     data (a pass per `ceil(n / batch_size)` batches), each pass in its own seeded order.
@@ -590,7 +592,7 @@ class ShuffledBatches(keras.utils.PyDataset):
     ```python
     data = ganzoo.resume.ShuffledBatches(x, batch_size=64, seed=0)
     backup = ganzoo.resume.BackupAndRestore("runs/gan/backup")
-    gan.fit(data, epochs=10, shuffle=False, callbacks=[ganzoo.resume.EpochSetter(data), backup])
+    gan.fit(data, epochs=10, callbacks=[backup])  # EpochSetter and shuffle=False: added by fit
     ```
     """
 
@@ -640,7 +642,9 @@ class EpochSetter(keras.callbacks.Callback):
 
     For datasets whose batches depend on the epoch (`ShuffledBatches`,
     `ganzoo.data.super_resolution.CropPairs`): counting epochs in the dataset itself
-    restarts at 0 in a resumed process; this sets it from `fit`'s epoch index.
+    restarts at 0 in a resumed process; this sets it from `fit`'s epoch index. A ganzoo
+    model's `fit` adds one for a dataset with `seeded_order` when the callbacks have none;
+    a plain `keras.Model` needs it by hand.
 
     Args:
         dataset: object. Its `epoch` is set at each epoch begin.

@@ -224,8 +224,9 @@ class CropPairs(_PyDataset):
 
     Works with `model.fit` on every backend; the crops of batch `i` in epoch `e` depend
     only on `(seed, e, i)`, so runs are reproducible: a ganzoo model's `fit` keeps the
-    batches in index order (Keras' `shuffle` is off for this dataset unless passed), and
-    with `ganzoo.resume.EpochSetter(data)` in the callbacks a run resumed in a new process
+    batches in index order (Keras' `shuffle` is off for this dataset unless passed) and
+    tells it each epoch's index (it adds a `ganzoo.resume.EpochSetter(data)` when the
+    callbacks have none), so a run resumed in a new process
     (`ganzoo.resume.BackupAndRestore`) sees the same crops as one never interrupted.
 
     Args:

@@ -25,10 +25,10 @@ class Recorded(ShuffledBatches):
         return super().__getitem__(index)
 
 
-def _trained_order(data, **fit_kwargs):
+def _trained_order(data, epoch_setter=True, **fit_kwargs):
     keras.utils.set_random_seed(0)
     gan = ganzoo.get("dcgan", image_shape=(8, 8, 1), filters=4, latent_dim=8, seed=0)
-    gan.fit(data, epochs=2, verbose=0, callbacks=[EpochSetter(data)], **fit_kwargs)
+    gan.fit(data, epochs=2, verbose=0, callbacks=[EpochSetter(data)] if epoch_setter else [], **fit_kwargs)
     # What the epochs trained on (Keras may read batches ahead to learn the specs: those
     # come before the first epoch begins and are left out here).
     return [[i for e, i in data.seen if e == epoch][-len(data):] for epoch in (0, 1)]
@@ -53,3 +53,29 @@ def test_crop_pairs_and_shuffled_batches_declare_their_order():
     np.testing.assert_array_equal(hr, hr2)  # a function of (seed, epoch, index)
     crops.epoch = 1
     assert not np.array_equal(crops[1][1], hr)
+
+
+def test_fit_tells_a_seeded_dataset_its_epoch_without_being_asked():
+    # Without an EpochSetter the dataset's epoch stayed 0: every epoch repeated epoch 0's
+    # batches (and a resumed run could not know its epoch). `fit` now adds one.
+    x = ganzoo.data.load("digits", image_size=8, num_samples=48)
+    data = Recorded(x, batch_size=8, seed=1)
+    assert _trained_order(data, epoch_setter=False) == [list(range(6)), list(range(6))]
+    assert {e for e, _ in data.seen} == {0, 1} and data.epoch == 1
+    explicit = Recorded(x, batch_size=8, seed=1)
+    _trained_order(explicit)
+    assert explicit.seen[-12:] == data.seen[-12:]  # the same batches as with a hand-added setter
+
+
+def test_prepare_callbacks_adds_one_epoch_setter_per_seeded_dataset():
+    from ganzoo.training import prepare_callbacks
+
+    gan = ganzoo.get("dcgan", image_shape=(8, 8, 1), filters=4, latent_dim=8)
+    data = ShuffledBatches(np.zeros((8, 8, 8, 1), "float32"), 4)
+    setters = [c for c in prepare_callbacks(gan, None, data=data) if isinstance(c, EpochSetter)]
+    assert len(setters) == 1 and setters[0].dataset is data
+    mine = EpochSetter(data)
+    setters = [c for c in prepare_callbacks(gan, [mine], data=data) if isinstance(c, EpochSetter)]
+    assert setters == [mine]
+    arrays = prepare_callbacks(gan, None, data=np.zeros((8, 8, 8, 1), "float32"))
+    assert not any(isinstance(c, EpochSetter) for c in arrays)
