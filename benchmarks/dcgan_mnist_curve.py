@@ -87,28 +87,30 @@ def main():
     setup_cpu = cpu_seconds() - start_cpu
     scoring = {"cpu": 0.0, "wall": 0.0}
 
-    def bn_stats(net):
-        return [v for v in net.non_trainable_variables if v.path.endswith(("moving_mean", "moving_variance"))]
+    def scores(fake, prefix=""):
+        """Confident fraction (with its per-class counts) and FCD of `fake`, keys prefixed."""
+        conf = metrics.mnist_confident_fraction(fake, clf)
+        return {prefix + "confident": round(conf["confident_fraction"], 4),
+                prefix + "per_class": [int(v) for v in conf["confident_per_class"]],
+                prefix + "fcd": round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2)}
 
-    def score_precise(net, prefix, row):
-        """Score `net` with precise BatchNorm statistics, then put its moving statistics back."""
+    def score_precise(net, prefix):
+        """`scores` of `net` with precise BatchNorm statistics; its moving statistics are put back."""
         import numpy as np
 
         from ganzoo.precise_bn import precise_batch_norm
 
-        saved = [keras.ops.convert_to_numpy(v) for v in bn_stats(net)]
+        stats = [v for v in net.non_trainable_variables if v.path.endswith(("moving_mean", "moving_variance"))]
+        saved = [keras.ops.convert_to_numpy(v) for v in stats]
         rng = np.random.default_rng(2)
-        z = (rng.standard_normal((args.batch_size, args.latent_dim)).astype("float32")
-             for _ in range(args.precise_bn))
-        precise_batch_norm(net, z)
-        fake = np.clip(keras.ops.convert_to_numpy(net.predict(
-            np.random.default_rng(1).standard_normal((args.num, args.latent_dim)).astype("float32"),
-            batch_size=256, verbose=0)), -1, 1)
-        conf = metrics.mnist_confident_fraction(fake, clf)
-        row[prefix + "confident"] = round(conf["confident_fraction"], 4)
-        row[prefix + "fcd"] = round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2)
-        for v, a in zip(bn_stats(net), saved):
+        precise_batch_norm(net, (rng.standard_normal((args.batch_size, args.latent_dim)).astype("float32")
+                                 for _ in range(args.precise_bn)))
+        # `generate` would first sync the trainer's state into the variables (on JAX, the
+        # old statistics): predict on its noise (seed 1) directly.
+        fake = keras.ops.convert_to_numpy(net.predict(gan.example_inputs(args.num, seed=1), batch_size=256, verbose=0))
+        for v, a in zip(stats, saved):
             v.assign(a)
+        return scores(fake, prefix)
 
     class Score(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -117,27 +119,20 @@ def main():
             c0, w0 = cpu_seconds(), time.time()
             sync_state(self.model)
             fake = self.model.generate(args.num, seed=1, use_ema=False)
-            conf = metrics.mnist_confident_fraction(fake, clf)
             row = dict(cfg, epoch=epoch + 1, updates=(epoch + 1) * len(data),
                        train_cpu=round(cpu_seconds() - start_cpu - setup_cpu - scoring["cpu"], 1),
                        setup_cpu=round(setup_cpu, 1),
                        wall=round(time.time() - start_wall - scoring["wall"], 1),
                        load1=round(os.getloadavg()[0], 1),
-                       confident=round(conf["confident_fraction"], 4),
-                       per_class=[int(v) for v in conf["confident_per_class"]],
-                       fcd=round(float(metrics.mnist_frechet_distance(fake, x_test, clf)), 2),
+                       **scores(fake),
                        d_loss=round(float(logs.get("d_loss", float("nan"))), 3),
                        g_loss=round(float(logs.get("g_loss", float("nan"))), 3))
             if args.ema_decay is not None:
-                avg = self.model.generate(args.num, seed=1, use_ema=True)
-                conf = metrics.mnist_confident_fraction(avg, clf)
-                row.update(ema_confident=round(conf["confident_fraction"], 4),
-                           ema_per_class=[int(v) for v in conf["confident_per_class"]],
-                           ema_fcd=round(float(metrics.mnist_frechet_distance(avg, x_test, clf)), 2))
+                row.update(scores(self.model.generate(args.num, seed=1, use_ema=True), "ema_"))
             if args.precise_bn:
-                score_precise(self.model.generator, "pbn_", row)
+                row.update(score_precise(self.model.generator, "pbn_"))
                 if args.ema_decay is not None:
-                    score_precise(self.model.ema_model, "ema_pbn_", row)
+                    row.update(score_precise(self.model.ema_model, "ema_pbn_"))
             line = json.dumps(row)
             print(line, flush=True)
             if args.jsonl:
