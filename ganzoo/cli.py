@@ -388,7 +388,7 @@ def cmd_train(args):
     import ganzoo.data
     import ganzoo.models
     from ganzoo.callbacks import CSVHistory, SampleGrid
-    from ganzoo.resume import EpochSetter, ShuffledBatches
+    from ganzoo.resume import ShuffledBatches
     from ganzoo.atomic import remove_stale_temporaries
     from ganzoo.saving import save_atomic
 
@@ -446,9 +446,8 @@ def cmd_train(args):
         data = ShuffledBatches(data, args.batch_size, seed=args.seed, steps_per_epoch=args.steps_per_epoch)
     elif args.steps_per_epoch is not None and not isinstance(data, keras.utils.PyDataset):
         fit_kwargs["steps_per_epoch"] = args.steps_per_epoch
-    if hasattr(data, "epoch"):  # batches that depend on the epoch (ShuffledBatches, CropPairs)
-        # Their batch order is (seed, epoch)'s: `AdversarialModel.fit` keeps it (no Keras shuffle).
-        callbacks.insert(0, EpochSetter(data))
+    # ShuffledBatches and CropPairs batch in a (seed, epoch) order: `AdversarialModel.fit`
+    # keeps it (no Keras shuffle) and tells them the epoch (an `EpochSetter`).
     model.fit(data, **fit_kwargs)
     # The final files, each written whole (temp file + rename), then the record that the run
     # finished, and only then is the backup removed: a kill at any point leaves a backup or
